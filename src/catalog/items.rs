@@ -1,0 +1,742 @@
+//! Queries on items, their files, texts and events.
+
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::Catalog;
+use crate::clock;
+use crate::edtf;
+use crate::error::{Error, Result};
+use crate::model::{Access, ItemRecord, Kind};
+
+/// A stored file of an item.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRow {
+    /// Original file name.
+    pub name: String,
+    /// `master`, `access`, `thumbnail` or `text`.
+    pub role: String,
+    /// Content hash, which is also its name in the object store.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Media type sniffed from the content.
+    pub media_type: String,
+    /// Page number (1-based) for masters and their derivatives.
+    pub page: Option<i64>,
+}
+
+/// A readable text of an item.
+#[derive(Debug, Clone, Serialize)]
+pub struct TextRow {
+    /// `transcript`, `ocr`, `pdf` or `translation`.
+    pub source: String,
+    /// Language code, when known.
+    pub lang: Option<String>,
+    /// Page the text belongs to, when it is per page.
+    pub page: Option<i64>,
+    /// File the text came from, when it came from a file.
+    pub name: Option<String>,
+    /// Hash of that file in the object store.
+    pub sha256: Option<String>,
+    /// Encoding the file was read in.
+    pub encoding: Option<String>,
+    /// Length in characters.
+    pub chars: usize,
+    /// The text.
+    pub text: String,
+}
+
+/// One event in an item's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    /// When it happened (UTC, RFC 3339).
+    pub at: String,
+    /// `ingested`, `edited`, `fixity`, `withdrawn`, ...
+    pub kind: String,
+    /// Who did it.
+    pub agent: String,
+    /// `success`, `pass`, `fail`, ...
+    pub outcome: String,
+    /// Details (old and new value of an edit, files checked, ...).
+    pub detail: Value,
+}
+
+/// An item with everything stored about it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Stable id (`HSH-000042`).
+    pub id: String,
+    /// Descriptive metadata, provenance and access.
+    pub record: ItemRecord,
+    /// Files in role and page order.
+    pub files: Vec<FileRow>,
+    /// Texts.
+    pub texts: Vec<TextRow>,
+    /// When and why it was withdrawn.
+    pub withdrawn: Option<(String, String)>,
+    /// When it was ingested.
+    pub created: String,
+    /// When its record last changed.
+    pub updated: String,
+}
+
+impl Item {
+    /// The kind (every stored item has one).
+    pub fn kind(&self) -> Kind {
+        self.record.kind.unwrap_or(Kind::Document)
+    }
+
+    /// The title to show.
+    pub fn title(&self) -> String {
+        let fallback = self
+            .files
+            .iter()
+            .find(|f| f.role == "master")
+            .map(|f| f.name.as_str())
+            .unwrap_or("(untitled)");
+        self.record.display_title(fallback)
+    }
+
+    /// Whether the public may see it today (open access and not withdrawn).
+    pub fn is_public(&self) -> bool {
+        self.withdrawn.is_none() && self.record.access.is_open_on(clock::today())
+    }
+
+    /// The JSON form used by `show --json` and `list --json` (see docs/json-output.md).
+    pub fn to_json(&self, with_text: bool) -> Value {
+        let r = &self.record;
+        let texts: Vec<Value> = self
+            .texts
+            .iter()
+            .map(|t| {
+                let mut v = json!({
+                    "source": t.source, "lang": t.lang, "page": t.page, "name": t.name,
+                    "sha256": t.sha256, "encoding": t.encoding, "chars": t.chars,
+                });
+                if with_text {
+                    v["text"] = json!(t.text);
+                }
+                v
+            })
+            .collect();
+        json!({
+            "id": self.id,
+            "kind": self.kind().as_str(),
+            "title": self.title(),
+            "titles": r.titles,
+            "description": r.description.clone().or_else(|| {
+                r.langs.iter().find_map(|l| r.descriptions.get(l).cloned())
+                    .or_else(|| r.descriptions.values().next().cloned())
+            }),
+            "descriptions": r.descriptions,
+            "date": r.date.as_ref().map(|d| d.text.clone()),
+            "date_earliest": r.date.as_ref().and_then(|d| d.earliest).map(edtf::format_day),
+            "date_latest": r.date.as_ref().and_then(|d| d.latest).map(edtf::format_day),
+            "lang": r.langs,
+            "collection": r.collection,
+            "creator": r.creator,
+            "source_archive": r.source_archive,
+            "source_country": r.source_country,
+            "reference": r.reference,
+            "donor": r.donor,
+            "acquired": r.acquired.as_ref().map(|d| d.text.clone()),
+            "custody": r.custody,
+            "rights": r.rights,
+            "access": r.access.as_string(),
+            "withdrawn": self.withdrawn.as_ref().map(|(at, reason)| json!({"at": at, "reason": reason})),
+            "persons": r.persons,
+            "places": r.places,
+            "subjects": r.subjects,
+            "meta": r.meta,
+            "files": self.files,
+            "text_sources": texts,
+            "created": self.created,
+            "updated": self.updated,
+        })
+    }
+}
+
+/// A file to record for a new item (its object already durable in the store).
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// Original name.
+    pub name: String,
+    /// Role.
+    pub role: &'static str,
+    /// Page.
+    pub page: Option<i64>,
+    /// Content hash.
+    pub sha256: String,
+    /// Size.
+    pub size: u64,
+    /// Media type.
+    pub media_type: String,
+}
+
+/// A text to record for a new item.
+#[derive(Debug, Clone)]
+pub struct NewText {
+    /// Source kind.
+    pub source: &'static str,
+    /// Language.
+    pub lang: Option<String>,
+    /// Page.
+    pub page: Option<i64>,
+    /// File name it came from.
+    pub name: Option<String>,
+    /// Hash of that file.
+    pub sha256: Option<String>,
+    /// Encoding it was decoded from.
+    pub encoding: Option<String>,
+    /// The text.
+    pub body: String,
+}
+
+/// Filters of `list`.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only this collection.
+    pub collection: Option<String>,
+    /// Only items in this language.
+    pub lang: Option<String>,
+    /// Also restricted and embargoed items.
+    pub include_restricted: bool,
+    /// Also withdrawn items.
+    pub include_withdrawn: bool,
+}
+
+const ITEM_COLUMNS: &str = "id, kind, title, description, date, creator, collection, source_archive, \
+     source_country, reference, donor, acquired, custody, rights, access, withdrawn_at, \
+     withdrawn_reason, created, updated";
+
+/// Write every part of a record for `id` (the item row must exist).
+fn write_record_parts(tx: &Transaction<'_>, id: &str, r: &ItemRecord) -> Result<()> {
+    for table in [
+        "DELETE FROM item_titles WHERE item_id = ?1",
+        "DELETE FROM item_descriptions WHERE item_id = ?1",
+        "DELETE FROM item_langs WHERE item_id = ?1",
+        "DELETE FROM item_terms WHERE item_id = ?1",
+        "DELETE FROM item_meta WHERE item_id = ?1",
+    ] {
+        tx.execute(table, [id])?;
+    }
+    for (lang, text) in &r.titles {
+        tx.execute(
+            "INSERT INTO item_titles (item_id, lang, text) VALUES (?1, ?2, ?3)",
+            params![id, lang, text],
+        )?;
+    }
+    for (lang, text) in &r.descriptions {
+        tx.execute(
+            "INSERT INTO item_descriptions (item_id, lang, text) VALUES (?1, ?2, ?3)",
+            params![id, lang, text],
+        )?;
+    }
+    for (i, lang) in r.langs.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO item_langs (item_id, position, lang) VALUES (?1, ?2, ?3)",
+            params![id, i as i64, lang],
+        )?;
+    }
+    for (field, values) in [
+        ("person", &r.persons),
+        ("place", &r.places),
+        ("subject", &r.subjects),
+    ] {
+        for (i, v) in values.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO item_terms (item_id, field, position, value) VALUES (?1, ?2, ?3, ?4)",
+                params![id, field, i as i64, v],
+            )?;
+        }
+    }
+    for (k, v) in &r.meta {
+        tx.execute(
+            "INSERT INTO item_meta (item_id, key, value) VALUES (?1, ?2, ?3)",
+            params![id, k, v],
+        )?;
+    }
+    Ok(())
+}
+
+fn update_item_row(tx: &Transaction<'_>, id: &str, r: &ItemRecord, now: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE items SET kind = ?2, title = ?3, description = ?4, date = ?5, date_earliest = ?6,
+            date_latest = ?7, creator = ?8, collection = ?9, source_archive = ?10,
+            source_country = ?11, reference = ?12, donor = ?13, acquired = ?14, custody = ?15,
+            rights = ?16, access = ?17, updated = ?18
+         WHERE id = ?1",
+        params![
+            id,
+            r.kind.unwrap_or(Kind::Document).as_str(),
+            r.title,
+            r.description,
+            r.date.as_ref().map(|d| &d.text),
+            r.date.as_ref().and_then(|d| d.earliest),
+            r.date.as_ref().and_then(|d| d.latest),
+            r.creator,
+            r.collection,
+            r.source_archive,
+            r.source_country,
+            r.reference,
+            r.donor,
+            r.acquired.as_ref().map(|d| &d.text),
+            r.custody,
+            r.rights,
+            r.access.as_string(),
+            now,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Record an event (inside the caller's transaction).
+pub(crate) fn add_event(
+    tx: &rusqlite::Connection,
+    item_id: Option<&str>,
+    kind: &str,
+    outcome: &str,
+    detail: &Value,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO events (item_id, at, kind, agent, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![item_id, clock::now(), kind, clock::agent(), outcome, detail.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Record an object row (no-op when the object is already known).
+pub(crate) fn add_object(
+    tx: &rusqlite::Connection,
+    sha256: &str,
+    size: u64,
+    media_type: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO objects (sha256, size, media_type, created) VALUES (?1, ?2, ?3, ?4)",
+        params![sha256, size as i64, media_type, clock::now()],
+    )?;
+    Ok(())
+}
+
+/// Insert a new item with its files and texts; returns its new id.
+pub(crate) fn insert_item(
+    tx: &Transaction<'_>,
+    record: &ItemRecord,
+    fingerprint: &str,
+    files: &[NewFile],
+    texts: &[NewText],
+    event_detail: &Value,
+) -> Result<String> {
+    let now = clock::now();
+    // The id comes from the AUTOINCREMENT sequence, which never hands a number out twice;
+    // a placeholder id keeps the UNIQUE column satisfied until the number is known.
+    tx.execute(
+        "INSERT INTO items (id, kind, fingerprint, created, updated) VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![
+            format!("pending-{fingerprint}"),
+            record.kind.unwrap_or(Kind::Document).as_str(),
+            fingerprint,
+            now
+        ],
+    )?;
+    let seq = tx.last_insert_rowid();
+    let id = format!("HSH-{seq:06}");
+    tx.execute(
+        "UPDATE items SET id = ?1 WHERE seq = ?2",
+        params![id, seq],
+    )?;
+    update_item_row(tx, &id, record, &now)?;
+    write_record_parts(tx, &id, record)?;
+    for f in files {
+        add_object(tx, &f.sha256, f.size, &f.media_type)?;
+        tx.execute(
+            "INSERT INTO files (item_id, role, page, name, sha256, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, f.role, f.page, f.name, f.sha256, now],
+        )?;
+    }
+    for t in texts {
+        tx.execute(
+            "INSERT INTO texts (item_id, source, lang, page, name, sha256, encoding, body, created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, t.source, t.lang, t.page, t.name, t.sha256, t.encoding, t.body, now],
+        )?;
+    }
+    add_event(tx, Some(&id), "ingested", "success", event_detail)?;
+    Ok(id)
+}
+
+/// The id of the item with this fingerprint, if any.
+pub(crate) fn find_by_fingerprint(
+    conn: &rusqlite::Connection,
+    fingerprint: &str,
+) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM items WHERE fingerprint = ?1",
+            [fingerprint],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn opt_date(field: &str, id: &str, text: Option<String>) -> Result<Option<edtf::Edtf>> {
+    text.map(|t| {
+        edtf::parse(&t).map_err(|e| Error::Corruption {
+            what: format!("item {id}"),
+            detail: format!("stored {field} is not valid: {e}"),
+        })
+    })
+    .transpose()
+}
+
+fn read_item_row(row: &Row<'_>) -> rusqlite::Result<[Option<String>; 19]> {
+    let mut out: [Option<String>; 19] = Default::default();
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = row.get(i)?;
+    }
+    Ok(out)
+}
+
+impl Catalog {
+    /// Load one item with its files, texts and record.
+    pub fn item(&self, id: &str) -> Result<Item> {
+        let id_norm = normalize_id(id);
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1");
+        let row = self
+            .conn()
+            .query_row(&sql, [&id_norm], read_item_row)
+            .optional()?
+            .ok_or_else(|| Error::NoSuchItem(id.to_string()))?;
+        self.assemble(row)
+    }
+
+    fn assemble(&self, row: [Option<String>; 19]) -> Result<Item> {
+        let [id, kind, title, description, date, creator, collection, source_archive, source_country, reference, donor, acquired, custody, rights, access, withdrawn_at, withdrawn_reason, created, updated] =
+            row;
+        let id = id.unwrap_or_default();
+        let corrupt = |detail: String| Error::Corruption {
+            what: format!("item {id}"),
+            detail,
+        };
+        let mut r = ItemRecord {
+            kind: Some(Kind::parse(kind.as_deref().unwrap_or("")).map_err(|e| corrupt(e.to_string()))?),
+            title,
+            description,
+            date: opt_date("date", &id, date)?,
+            creator,
+            collection,
+            source_archive,
+            source_country,
+            reference,
+            donor,
+            acquired: opt_date("acquired", &id, acquired)?,
+            custody,
+            rights,
+            access: Access::parse(access.as_deref().unwrap_or("open"))
+                .map_err(|e| corrupt(e.to_string()))?,
+            ..ItemRecord::default()
+        };
+        let conn = self.conn();
+        let mut st = conn.prepare_cached("SELECT lang, text FROM item_titles WHERE item_id = ?1")?;
+        for x in st.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (l, t) = x?;
+            r.titles.insert(l, t);
+        }
+        let mut st =
+            conn.prepare_cached("SELECT lang, text FROM item_descriptions WHERE item_id = ?1")?;
+        for x in st.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (l, t) = x?;
+            r.descriptions.insert(l, t);
+        }
+        let mut st = conn
+            .prepare_cached("SELECT lang FROM item_langs WHERE item_id = ?1 ORDER BY position")?;
+        for x in st.query_map([&id], |r| r.get::<_, String>(0))? {
+            r.langs.push(x?);
+        }
+        let mut st = conn.prepare_cached(
+            "SELECT field, value FROM item_terms WHERE item_id = ?1 ORDER BY field, position",
+        )?;
+        for x in st.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (f, v) = x?;
+            match f.as_str() {
+                "person" => r.persons.push(v),
+                "place" => r.places.push(v),
+                _ => r.subjects.push(v),
+            }
+        }
+        let mut st = conn.prepare_cached("SELECT key, value FROM item_meta WHERE item_id = ?1")?;
+        for x in st.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (k, v) = x?;
+            r.meta.insert(k, v);
+        }
+        let mut st = conn.prepare_cached(
+            "SELECT f.name, f.role, f.sha256, o.size, o.media_type, f.page
+             FROM files f JOIN objects o ON o.sha256 = f.sha256
+             WHERE f.item_id = ?1
+             ORDER BY CASE f.role WHEN 'master' THEN 0 WHEN 'text' THEN 1 WHEN 'access' THEN 2 ELSE 3 END,
+                      f.page, f.id",
+        )?;
+        let files = st
+            .query_map([&id], |r| {
+                Ok(FileRow {
+                    name: r.get(0)?,
+                    role: r.get(1)?,
+                    sha256: r.get(2)?,
+                    size: r.get::<_, i64>(3)?.max(0) as u64,
+                    media_type: r.get(4)?,
+                    page: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = conn.prepare_cached(
+            "SELECT source, lang, page, name, sha256, encoding, body FROM texts
+             WHERE item_id = ?1 ORDER BY id",
+        )?;
+        let texts = st
+            .query_map([&id], |r| {
+                let body: String = r.get(6)?;
+                Ok(TextRow {
+                    source: r.get(0)?,
+                    lang: r.get(1)?,
+                    page: r.get(2)?,
+                    name: r.get(3)?,
+                    sha256: r.get(4)?,
+                    encoding: r.get(5)?,
+                    chars: body.chars().count(),
+                    text: body,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Item {
+            id,
+            record: r,
+            files,
+            texts,
+            withdrawn: withdrawn_at.map(|at| (at, withdrawn_reason.unwrap_or_default())),
+            created: created.unwrap_or_default(),
+            updated: updated.unwrap_or_default(),
+        })
+    }
+
+    /// Items matching `filter`, in id order.
+    pub fn list(&self, filter: &ListFilter) -> Result<(Vec<Item>, usize)> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items
+             WHERE (?1 IS NULL OR kind = ?1)
+               AND (?2 IS NULL OR collection = ?2)
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM item_langs l WHERE l.item_id = items.id AND l.lang = ?3))
+             ORDER BY seq"
+        );
+        let mut st = self.conn().prepare(&sql)?;
+        let rows = st
+            .query_map(
+                params![
+                    filter.kind.map(|k| k.as_str()),
+                    filter.collection,
+                    filter.lang
+                ],
+                read_item_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        let mut hidden = 0;
+        for row in rows {
+            let item = self.assemble(row)?;
+            let withdrawn_ok = filter.include_withdrawn || item.withdrawn.is_none();
+            let access_ok =
+                filter.include_restricted || item.record.access.is_open_on(clock::today());
+            if withdrawn_ok && access_ok {
+                out.push(item);
+            } else {
+                hidden += 1;
+            }
+        }
+        Ok((out, hidden))
+    }
+
+    /// Change an item's record: `changes` are `(field, Some(value))` to set and
+    /// `(field, None)` to unset. Every change is validated first; an event with the old
+    /// and new value is recorded per field that really changed. Returns those fields.
+    pub fn edit(&mut self, id: &str, changes: &[(String, Option<String>)]) -> Result<Vec<String>> {
+        let item = self.item(id)?;
+        let mut record = item.record.clone();
+        let mut changed = Vec::new();
+        for (field, value) in changes {
+            let old = record.get_field(field);
+            match value {
+                Some(v) => record.set_field(field, v),
+                None => record.unset_field(field),
+            }
+            .map_err(|e| Error::invalid(format!("{}: {e}", item.id)))?;
+            let new = record.get_field(field);
+            if old != new {
+                changed.push((field.clone(), old, new));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.write()?;
+        let now = clock::now();
+        update_item_row(&tx, &item.id, &record, &now)?;
+        write_record_parts(&tx, &item.id, &record)?;
+        for (field, old, new) in &changed {
+            add_event(
+                &tx,
+                Some(&item.id),
+                "edited",
+                "success",
+                &json!({"field": field, "old": old, "new": new}),
+            )?;
+        }
+        tx.commit()?;
+        Ok(changed.into_iter().map(|(f, _, _)| f).collect())
+    }
+
+    /// Withdraw an item: hidden from search and export; files and history kept.
+    pub fn withdraw(&mut self, id: &str, reason: &str) -> Result<String> {
+        let item = self.item(id)?;
+        if reason.trim().is_empty() {
+            return Err(Error::invalid("--reason must say why the item is withdrawn"));
+        }
+        if let Some((at, why)) = &item.withdrawn {
+            return Err(Error::invalid(format!(
+                "{} was already withdrawn on {at} ({why}); nothing changed",
+                item.id
+            )));
+        }
+        let tx = self.write()?;
+        let now = clock::now();
+        tx.execute(
+            "UPDATE items SET withdrawn_at = ?2, withdrawn_reason = ?3, updated = ?2 WHERE id = ?1",
+            params![item.id, now, reason.trim()],
+        )?;
+        add_event(
+            &tx,
+            Some(&item.id),
+            "withdrawn",
+            "success",
+            &json!({"reason": reason.trim()}),
+        )?;
+        tx.commit()?;
+        Ok(item.id)
+    }
+
+    /// The event log of an item, oldest first.
+    pub fn history(&self, id: &str) -> Result<(String, Vec<EventRow>)> {
+        let item_id: String = self
+            .conn()
+            .query_row(
+                "SELECT id FROM items WHERE id = ?1",
+                [normalize_id(id)],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NoSuchItem(id.to_string()))?;
+        let mut st = self.conn().prepare(
+            "SELECT at, kind, agent, outcome, detail FROM events WHERE item_id = ?1 ORDER BY id",
+        )?;
+        let events = st
+            .query_map([&item_id], |r| {
+                let detail: String = r.get(4)?;
+                Ok(EventRow {
+                    at: r.get(0)?,
+                    kind: r.get(1)?,
+                    agent: r.get(2)?,
+                    outcome: r.get(3)?,
+                    detail: serde_json::from_str(&detail).unwrap_or(Value::String(detail)),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((item_id, events))
+    }
+
+    /// Every stored object with the items and file names that use it.
+    pub fn objects(&self) -> Result<Vec<StoredObject>> {
+        let mut st = self.conn().prepare(
+            "SELECT o.sha256, o.size, f.item_id, f.name FROM objects o
+             LEFT JOIN files f ON f.sha256 = o.sha256 ORDER BY o.sha256, f.item_id, f.id",
+        )?;
+        let mut out: Vec<StoredObject> = Vec::new();
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (sha, size, item, name) = row?;
+            if out.last().map(|o| o.sha256 != sha).unwrap_or(true) {
+                out.push(StoredObject {
+                    sha256: sha,
+                    size: size.max(0) as u64,
+                    uses: Vec::new(),
+                });
+            }
+            if let (Some(o), Some(item), Some(name)) = (out.last_mut(), item, name) {
+                o.uses.push((item, name));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Record one fixity event per item (after `verify`). `failures` maps an item id to
+    /// the problems found in its files.
+    pub fn record_fixity(
+        &mut self,
+        items: &std::collections::BTreeMap<String, (usize, Vec<Value>)>,
+    ) -> Result<()> {
+        let tx = self.write()?;
+        for (id, (checked, problems)) in items {
+            let outcome = if problems.is_empty() { "pass" } else { "fail" };
+            add_event(
+                &tx,
+                Some(id),
+                "fixity",
+                outcome,
+                &json!({"files_checked": checked, "problems": problems}),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Number of items.
+    pub fn count_items(&self) -> Result<u64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM items", [], |r| r.get::<_, i64>(0))?
+            .max(0) as u64)
+    }
+}
+
+/// A stored object and its uses.
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    /// Content hash.
+    pub sha256: String,
+    /// Expected size.
+    pub size: u64,
+    /// `(item id, file name)` of each file that points at it.
+    pub uses: Vec<(String, String)>,
+}
+
+/// Accept `hsh-42`, `HSH-000042` and `42` for the same item.
+fn normalize_id(id: &str) -> String {
+    let t = id.trim();
+    let digits = t
+        .strip_prefix("HSH-")
+        .or_else(|| t.strip_prefix("hsh-"))
+        .unwrap_or(t);
+    match digits.parse::<u64>() {
+        Ok(n) if digits.bytes().all(|b| b.is_ascii_digit()) => format!("HSH-{n:06}"),
+        _ => t.to_string(),
+    }
+}

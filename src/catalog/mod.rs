@@ -1,0 +1,152 @@
+//! The SQLite catalog: the source of truth for items, files, texts and events.
+//!
+//! Opened in WAL mode with foreign keys on and `synchronous=FULL`, so a committed
+//! transaction survives a power cut. Schema changes are numbered SQL files in
+//! `migrations/`, applied in order and recorded in `schema_migrations`; an archive whose
+//! catalog is newer than this binary is refused before anything is written.
+//! Every statement binds its parameters: no SQL is built from user text.
+
+mod items;
+
+pub use items::{EventRow, FileRow, Item, ListFilter, NewFile, NewText, StoredObject, TextRow};
+pub(crate) use items::{find_by_fingerprint, insert_item};
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::clock;
+use crate::error::{Error, Result};
+
+/// The numbered migrations, in order. Never edit one that has shipped; append.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial",
+    include_str!("migrations/0001_initial.sql"),
+)];
+
+/// The newest catalog schema version this binary knows.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// An open catalog.
+pub struct Catalog {
+    conn: Connection,
+}
+
+impl Catalog {
+    /// Open (creating when `create`) the catalog at `path`, check its schema version and
+    /// apply pending migrations.
+    pub fn open(path: &Path, create: bool) -> Result<Catalog> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+            Error::Corruption {
+                what: path.display().to_string(),
+                detail: format!(
+                    "the catalog cannot be opened ({e}); restore catalog.sqlite from a backup"
+                ),
+            }
+        })?;
+        // Other hishatak processes may hold the write lock for a batch; wait for them
+        // rather than fail with "database is locked".
+        conn.busy_timeout(Duration::from_secs(120))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut cat = Catalog { conn };
+        cat.migrate(path)?;
+        Ok(cat)
+    }
+
+    fn migrate(&mut self, path: &Path) -> Result<()> {
+        self.conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )?;
+        let current = self.schema_version()?;
+        if current > SCHEMA_VERSION {
+            return Err(Error::TooNew {
+                path: path
+                    .parent()
+                    .unwrap_or(path)
+                    .display()
+                    .to_string(),
+                found: current,
+                known: SCHEMA_VERSION,
+            });
+        }
+        for (version, name, sql) in MIGRATIONS {
+            if *version <= current {
+                continue;
+            }
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Another process may have migrated while we waited for the lock.
+            let now_at: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )?;
+            if now_at < *version {
+                tx.execute_batch(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![version, name, clock::now()],
+                )?;
+            }
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version recorded in the catalog.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The underlying connection, for modules that own their own queries.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Start a write transaction that takes the write lock at once (so two writers queue
+    /// instead of failing half-way).
+    pub(crate) fn write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// SQLite's own consistency checks: `integrity_check` and `foreign_key_check`.
+    /// Returns the problems found (empty when the catalog is sound).
+    pub fn check_integrity(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in st.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(row);
+            }
+        }
+        let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
+        for row in st.query_map([], |r| {
+            Ok(format!(
+                "table {} row {} breaks a reference to {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?.unwrap_or(-1),
+                r.get::<_, String>(2)?
+            ))
+        })? {
+            problems.push(row?);
+        }
+        Ok(problems)
+    }
+}

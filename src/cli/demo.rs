@@ -1,0 +1,71 @@
+//! `hishatak demo`
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use hishatak::catalog::ListFilter;
+
+use super::{Failure, Out, Outcome};
+
+pub fn run(quiet: bool) -> Result<Outcome, Failure> {
+    let out = Out::new(false, quiet);
+    let dir = Path::new("demo-archive");
+    let bar = out.progress();
+    let r = hishatak::demo::run(dir, &bar)?;
+    let ing = &r.ingest;
+    out.line(format!(
+        "{} {}",
+        if r.created { "created" } else { "reused" },
+        dir.display()
+    ));
+    for w in &ing.warnings {
+        out.warn(w);
+    }
+    for f in &ing.refused {
+        out.error(format!("refused: {f}"));
+    }
+    out.line(format!(
+        "sample collection: {} item(s) stored, {} already there, {} refused",
+        ing.stored.len(),
+        ing.duplicates.len(),
+        ing.refused.len()
+    ));
+    let a = hishatak::Archive::open(dir)?;
+    let (items, hidden) = a.catalog.list(&ListFilter {
+        include_restricted: true,
+        include_withdrawn: true,
+        ..ListFilter::default()
+    })?;
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut langs: BTreeMap<String, usize> = BTreeMap::new();
+    let mut countries: BTreeMap<String, usize> = BTreeMap::new();
+    for i in &items {
+        *kinds.entry(i.kind().as_str()).or_default() += 1;
+        for l in &i.record.langs {
+            *langs.entry(l.clone()).or_default() += 1;
+        }
+        if let Some(c) = &i.record.source_country {
+            *countries.entry(c.clone()).or_default() += 1;
+        }
+    }
+    let _ = hidden;
+    out.line(format!("the archive holds {} item(s): {}", items.len(), counts(&kinds)));
+    out.line(format!("  languages: {}", counts(&langs)));
+    out.line(format!("  source countries: {}", counts(&countries)));
+    if let Some(first) = items.first() {
+        out.line("\nTry next:".to_string());
+        out.line(format!("  hishatak --archive {} list", dir.display()));
+        out.line(format!("  hishatak --archive {} show {}", dir.display(), first.id));
+        out.line(format!("  hishatak --archive {} history {}", dir.display(), first.id));
+        out.line(format!("  hishatak --archive {} verify", dir.display()));
+        out.line(format!("  hishatak --archive {} edit {} --set date=1915~", dir.display(), first.id));
+    }
+    if !ing.refused.is_empty() {
+        return Ok(Outcome::Code(3));
+    }
+    Ok(Outcome::Done)
+}
+
+fn counts<K: std::fmt::Display>(m: &BTreeMap<K, usize>) -> String {
+    m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+}

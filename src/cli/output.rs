@@ -1,0 +1,118 @@
+//! Printing: results to stdout, progress and warnings to stderr, JSON when asked.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// How a command prints.
+#[derive(Clone, Copy)]
+pub struct Out {
+    /// Print one JSON document on stdout.
+    pub json: bool,
+    /// Print nothing but errors.
+    pub quiet: bool,
+}
+
+impl Out {
+    pub fn new(json: bool, quiet: bool) -> Out {
+        Out { json, quiet }
+    }
+
+    /// Human output on stdout (not in JSON or quiet mode).
+    pub fn line(&self, s: impl AsRef<str>) {
+        if !self.json && !self.quiet {
+            println!("{}", s.as_ref());
+        }
+    }
+
+    /// A warning on stderr (not in quiet mode).
+    pub fn warn(&self, s: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("hishatak: warning: {}", s.as_ref());
+        }
+    }
+
+    /// A refusal or other per-input error on stderr (always shown).
+    pub fn error(&self, s: impl AsRef<str>) {
+        eprintln!("hishatak: {}", s.as_ref());
+    }
+
+    /// Print a JSON document on stdout.
+    pub fn json(&self, v: &serde_json::Value) {
+        println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    }
+
+    /// A progress bar on stderr, only when stderr is a terminal and not quiet.
+    pub fn progress(&self) -> Bar {
+        let bar = if !self.quiet && std::io::stderr().is_terminal() {
+            let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{msg:>8} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {prefix}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            Some(b)
+        } else {
+            None
+        };
+        Bar {
+            bar,
+            files: Mutex::new((0, 0)),
+        }
+    }
+}
+
+/// A progress bar showing bytes, rate, ETA and files done.
+pub struct Bar {
+    bar: Option<ProgressBar>,
+    files: Mutex<(u64, u64)>,
+}
+
+impl hishatak::Progress for Bar {
+    fn begin(&self, what: &str, files: u64, bytes: u64) {
+        if let Some(b) = &self.bar {
+            b.set_message(what.to_string());
+            b.set_length(bytes);
+            b.set_position(0);
+            if let Ok(mut f) = self.files.lock() {
+                *f = (0, files);
+            }
+            b.set_prefix(format!("0/{files} files"));
+        }
+    }
+    fn advance(&self, files: u64, bytes: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(bytes);
+            if let Ok(mut f) = self.files.lock() {
+                f.0 += files;
+                b.set_prefix(format!("{}/{} files", f.0, f.1));
+            }
+        }
+    }
+    fn end(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Bytes for people: 1.2 MB.
+pub fn human_bytes(n: u64) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < units.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}

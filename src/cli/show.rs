@@ -1,0 +1,197 @@
+//! `hishatak show`, `list`, `history`
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use hishatak::catalog::{Item, ListFilter};
+use hishatak::model::check_lang;
+use hishatak::Kind;
+
+use super::output::human_bytes;
+use super::{open, Failure, Out, Outcome};
+
+pub fn show(archive: &Option<PathBuf>, id: &str, out: Out) -> Result<Outcome, Failure> {
+    let a = open(archive)?;
+    let item = a.catalog.item(id)?;
+    if out.json {
+        out.json(&item.to_json(true));
+        return Ok(Outcome::Done);
+    }
+    print_item(&item, out);
+    Ok(Outcome::Done)
+}
+
+fn print_item(item: &Item, out: Out) {
+    let r = &item.record;
+    out.line(format!("{}  {}  {}", item.id, item.kind(), item.title()));
+    if let Some((at, why)) = &item.withdrawn {
+        out.line(format!("  WITHDRAWN {at}: {why}"));
+    }
+    let field = |name: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            out.line(format!("  {name:<15} {v}"));
+        }
+    };
+    for (l, t) in &r.titles {
+        field(&format!("title:{l}"), Some(t.clone()));
+    }
+    field("description", r.description.clone());
+    for (l, t) in &r.descriptions {
+        field(&format!("description:{l}"), Some(t.clone()));
+    }
+    field(
+        "date",
+        r.date.as_ref().map(|d| {
+            let range = match (d.earliest, d.latest) {
+                (Some(a), Some(b)) => format!("{} .. {}", hishatak::edtf::format_day(a), hishatak::edtf::format_day(b)),
+                (Some(a), None) => format!("{} .. (open)", hishatak::edtf::format_day(a)),
+                (None, Some(b)) => format!("(open) .. {}", hishatak::edtf::format_day(b)),
+                (None, None) => "(unknown)".into(),
+            };
+            format!("{}   [{range}]", d.text)
+        }),
+    );
+    for name in [
+        "lang", "creator", "collection", "source_archive", "source_country", "reference", "donor",
+        "acquired", "custody", "rights", "access", "persons", "places", "subjects",
+    ] {
+        field(name, r.get_field(name));
+    }
+    for (k, v) in &r.meta {
+        field(&format!("meta:{k}"), Some(v.clone()));
+    }
+    out.line("  files:");
+    for f in &item.files {
+        out.line(format!(
+            "    {:<9} p{:<3} {:<28} {:>9}  {}  {}",
+            f.role,
+            f.page.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+            f.media_type,
+            human_bytes(f.size),
+            &f.sha256[..16.min(f.sha256.len())],
+            f.name
+        ));
+    }
+    if !item.texts.is_empty() {
+        out.line("  texts:");
+        for t in &item.texts {
+            let excerpt: String = t.text.chars().take(160).collect::<String>().replace('\n', " ");
+            out.line(format!(
+                "    {:<11} {:<3} {:>6} chars  {}{}",
+                t.source,
+                t.lang.as_deref().unwrap_or("?"),
+                t.chars,
+                excerpt,
+                if t.chars > 160 { "…" } else { "" }
+            ));
+        }
+    }
+    out.line(format!("  created {}   updated {}", item.created, item.updated));
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Only this kind
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only this collection
+    #[arg(long)]
+    collection: Option<String>,
+    /// Only items in this language
+    #[arg(long)]
+    lang: Option<String>,
+    /// Also list restricted and embargoed items (staff)
+    #[arg(long)]
+    include_restricted: bool,
+    /// Also list withdrawn items
+    #[arg(long)]
+    include_withdrawn: bool,
+    /// Print JSON Lines (one item per line)
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn list(archive: &Option<PathBuf>, args: ListArgs, quiet: bool) -> Result<Outcome, Failure> {
+    let out = Out::new(args.json, quiet);
+    let filter = ListFilter {
+        kind: args
+            .kind
+            .as_deref()
+            .map(Kind::parse)
+            .transpose()
+            .map_err(|e| Failure::usage(format!("--kind: {e}")))?,
+        collection: args.collection.clone(),
+        lang: args
+            .lang
+            .as_deref()
+            .map(check_lang)
+            .transpose()
+            .map_err(|e| Failure::usage(format!("--lang: {e}")))?,
+        include_restricted: args.include_restricted,
+        include_withdrawn: args.include_withdrawn,
+    };
+    let a = open(archive)?;
+    let (items, hidden) = a.catalog.list(&filter)?;
+    for item in &items {
+        if out.json {
+            println!("{}", item.to_json(false));
+        } else {
+            let date = item.record.date.as_ref().map(|d| d.text.as_str()).unwrap_or("");
+            let flag = if item.withdrawn.is_some() {
+                " [withdrawn]"
+            } else if !item.record.access.is_open_on(i64::MIN) {
+                " [restricted]"
+            } else {
+                ""
+            };
+            out.line(format!(
+                "{}  {:<8} {:<22} {}{}",
+                item.id,
+                item.kind().as_str(),
+                date,
+                item.title(),
+                flag
+            ));
+        }
+    }
+    if !out.json && !quiet {
+        eprintln!(
+            "{} item(s){}",
+            items.len(),
+            if hidden > 0 {
+                format!("; {hidden} restricted or withdrawn not shown (--include-restricted, --include-withdrawn)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(Outcome::Done)
+}
+
+pub fn history(archive: &Option<PathBuf>, id: &str, out: Out) -> Result<Outcome, Failure> {
+    let a = open(archive)?;
+    let (id, events) = a.catalog.history(id)?;
+    if out.json {
+        out.json(&json!({"id": id, "events": events}));
+        return Ok(Outcome::Done);
+    }
+    out.line(format!("{id}: {} event(s)", events.len()));
+    for e in &events {
+        let detail = match (e.kind.as_str(), &e.detail) {
+            ("edited", d) => format!(
+                "{}: {} -> {}",
+                d["field"].as_str().unwrap_or("?"),
+                d["old"].as_str().map(|s| format!("'{s}'")).unwrap_or_else(|| "(unset)".into()),
+                d["new"].as_str().map(|s| format!("'{s}'")).unwrap_or_else(|| "(unset)".into())
+            ),
+            ("withdrawn", d) => d["reason"].as_str().unwrap_or("").to_string(),
+            ("ingested", d) => format!("from {}", d["source"].as_str().unwrap_or("?")),
+            ("fixity", d) => format!("{} file(s) checked", d["files_checked"]),
+            (_, d) => d.to_string(),
+        };
+        out.line(format!("  {}  {:<10} {:<8} {:<12} {detail}", e.at, e.kind, e.outcome, e.agent));
+    }
+    Ok(Outcome::Done)
+}

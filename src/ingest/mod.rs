@@ -1,0 +1,684 @@
+//! Files and manifests in: one pipeline, with a report of what was stored, what was
+//! already there, and what was refused and why.
+//!
+//! The pipeline takes item plans (from file arguments or a manifest), and for each batch
+//! of a few hundred items: copies and hashes every file on all cores into the store's
+//! temporary area, makes the batch durable in one step, and commits the catalog rows in
+//! one transaction. A file that cannot be read refuses its item and the batch goes on; a
+//! store that cannot be written (disk full) stops the batch with everything committed
+//! before it intact.
+
+pub mod manifest;
+mod paths;
+pub mod sniff;
+pub mod text;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::archive::Archive;
+use crate::catalog::{self, NewFile, NewText};
+use crate::error::{Error, Result};
+use crate::model::{ItemRecord, Kind};
+use crate::progress::Progress;
+use crate::store::{self, StageError, Staged};
+
+/// One item to ingest.
+#[derive(Debug, Clone)]
+pub struct ItemPlan {
+    /// How reports name it: a path, or `manifest.csv row 5`.
+    pub source: String,
+    /// Manifest row, when it came from one.
+    pub row: Option<usize>,
+    /// Its metadata.
+    pub record: ItemRecord,
+    /// Master files in page order.
+    pub pages: Vec<PathBuf>,
+    /// Names of the masters as given (stored as the original file name).
+    pub page_names: Vec<String>,
+    /// Transcripts and translations.
+    pub texts: Vec<TextPlan>,
+}
+
+/// A transcript or translation file.
+#[derive(Debug, Clone)]
+pub struct TextPlan {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Name as given.
+    pub name: String,
+    /// `transcript` or `translation`.
+    pub source: &'static str,
+    /// Language.
+    pub lang: Option<String>,
+    /// Encoding named by the user.
+    pub encoding: Option<String>,
+    /// Column or flag it came from (for messages).
+    pub column: String,
+}
+
+/// An input that was not stored, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refusal {
+    /// The input (path or manifest row).
+    pub source: String,
+    /// Manifest row number (CSV: spreadsheet row, the header being row 1).
+    pub row: Option<usize>,
+    /// Column or key at fault.
+    pub column: Option<String>,
+    /// Why, for a person.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "{}, column {c}: {}", self.source, self.reason),
+            None => write!(f, "{}: {}", self.source, self.reason),
+        }
+    }
+}
+
+/// An item that was stored (or, in a dry run, would be).
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredItem {
+    /// New id (`None` in a dry run).
+    pub id: Option<String>,
+    /// The input.
+    pub source: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// Whether the kind was inferred from the content.
+    pub kind_inferred: bool,
+    /// Media type of the first master.
+    pub media_type: String,
+    /// Number of master files.
+    pub files: usize,
+    /// Bytes of masters and texts.
+    pub bytes: u64,
+}
+
+/// An input whose files are already an item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Duplicate {
+    /// The input.
+    pub source: String,
+    /// The item that already holds the same files.
+    pub id: String,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestReport {
+    /// True for `--dry-run`: nothing was written.
+    pub dry_run: bool,
+    /// Items stored.
+    pub stored: Vec<StoredItem>,
+    /// Inputs already in the archive.
+    pub duplicates: Vec<Duplicate>,
+    /// Inputs refused, with the reason.
+    pub refused: Vec<Refusal>,
+    /// Things a person should know (zero-byte files, skipped hidden files).
+    pub warnings: Vec<String>,
+    /// Objects written that were not in the store before.
+    pub new_objects: usize,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Set when the batch stopped early (disk full, interrupted): what stopped it.
+    pub stopped: Option<String>,
+    /// Whether the user interrupted the run.
+    pub interrupted: bool,
+}
+
+/// Options of an ingest.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Values for fields the inputs leave unset (the `ingest` flags).
+    pub defaults: ItemRecord,
+    /// All files become pages of one item.
+    pub one_item: bool,
+    /// Validate and hash, store nothing.
+    pub dry_run: bool,
+    /// A transcript for the (single) item.
+    pub transcript: Option<PathBuf>,
+    /// Encoding of transcripts.
+    pub encoding: Option<String>,
+}
+
+/// Expand file and folder arguments into item plans (folders walked in sorted order,
+/// hidden files skipped with a warning).
+pub fn plan_files(
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<std::result::Result<ItemPlan, Refusal>>> {
+    let mut found: Vec<std::result::Result<PathBuf, Refusal>> = Vec::new();
+    for input in inputs {
+        match std::fs::metadata(input) {
+            Err(e) => found.push(Err(Refusal {
+                source: input.display().to_string(),
+                row: None,
+                column: None,
+                reason: if e.kind() == std::io::ErrorKind::NotFound {
+                    "file not found".into()
+                } else {
+                    e.to_string()
+                },
+            })),
+            Ok(m) if m.is_dir() => walk(input, &mut found, warnings),
+            Ok(m) if m.is_file() => found.push(Ok(input.clone())),
+            Ok(_) => found.push(Err(Refusal {
+                source: input.display().to_string(),
+                row: None,
+                column: None,
+                reason: "not a regular file (a device, pipe or socket)".into(),
+            })),
+        }
+    }
+    let mut plans = Vec::new();
+    let transcript = |record: &ItemRecord| -> Vec<TextPlan> {
+        opts.transcript
+            .iter()
+            .map(|p| TextPlan {
+                path: p.clone(),
+                name: file_name(p),
+                source: "transcript",
+                lang: record.langs.first().cloned(),
+                encoding: opts.encoding.clone(),
+                column: "--transcript".into(),
+            })
+            .collect()
+    };
+    if opts.one_item {
+        let mut ok = Vec::new();
+        for f in found {
+            match f {
+                Ok(p) => ok.push(p),
+                Err(r) => plans.push(Err(r)),
+            }
+        }
+        if !ok.is_empty() && plans.is_empty() {
+            let record = opts.defaults.clone();
+            plans.push(Ok(ItemPlan {
+                source: ok[0].display().to_string(),
+                row: None,
+                texts: transcript(&record),
+                record,
+                page_names: ok.iter().map(|p| file_name(p)).collect(),
+                pages: ok,
+            }));
+        } else if !ok.is_empty() {
+            // One item of several pages with a page missing would be a wrong item.
+            for p in ok {
+                plans.push(Err(Refusal {
+                    source: p.display().to_string(),
+                    row: None,
+                    column: None,
+                    reason: "not stored: another page of this --one-item item was refused".into(),
+                }));
+            }
+        }
+    } else {
+        if opts.transcript.is_some() && found.len() > 1 {
+            return Err(Error::invalid(
+                "--transcript belongs to one item: give one file, or use --one-item",
+            ));
+        }
+        for f in found {
+            plans.push(f.map(|p| {
+                let record = opts.defaults.clone();
+                ItemPlan {
+                    source: p.display().to_string(),
+                    row: None,
+                    texts: transcript(&record),
+                    record,
+                    page_names: vec![file_name(&p)],
+                    pages: vec![p],
+                }
+            }));
+        }
+    }
+    Ok(plans)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+fn walk(
+    dir: &Path,
+    out: &mut Vec<std::result::Result<PathBuf, Refusal>>,
+    warnings: &mut Vec<String>,
+) {
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            out.push(Err(Refusal {
+                source: dir.display().to_string(),
+                row: None,
+                column: None,
+                reason: format!("cannot read the folder: {e}"),
+            }));
+            return;
+        }
+    };
+    entries.sort();
+    for p in entries {
+        let name = file_name(&p);
+        if name.starts_with('.') {
+            warnings.push(format!("{}: hidden file skipped", p.display()));
+            continue;
+        }
+        let link = std::fs::symlink_metadata(&p)
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false);
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => {
+                if link {
+                    warnings.push(format!("{}: symbolic link to a folder not followed", p.display()));
+                } else {
+                    walk(&p, out, warnings);
+                }
+            }
+            Ok(m) if m.is_file() => out.push(Ok(p)),
+            Ok(_) => out.push(Err(Refusal {
+                source: p.display().to_string(),
+                row: None,
+                column: None,
+                reason: "not a regular file".into(),
+            })),
+            Err(e) => out.push(Err(Refusal {
+                source: p.display().to_string(),
+                row: None,
+                column: None,
+                reason: e.to_string(),
+            })),
+        }
+    }
+}
+
+/// The fingerprint of an item: its master hashes in page order.
+fn fingerprint(hashes: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"hishatak-item-v1\n");
+    for s in hashes {
+        h.update(s.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+/// A plan whose files are read and hashed (and, unless dry, staged).
+struct Prepared {
+    plan: ItemPlan,
+    masters: Vec<(String, u64, String)>, // sha, size, media type
+    texts: Vec<(NewText, u64, String)>,  // text, size, media type
+    staged: Vec<Staged>,
+    fingerprint: String,
+    kind_inferred: bool,
+    /// Warnings reported only if the item is stored (not for duplicates).
+    warnings: Vec<String>,
+}
+
+/// Run an ingest over plans. Refused plans go straight to the report.
+pub fn run(
+    archive: &mut Archive,
+    plans: Vec<std::result::Result<ItemPlan, Refusal>>,
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestReport> {
+    let mut report = IngestReport {
+        dry_run: opts.dry_run,
+        ..IngestReport::default()
+    };
+    let mut todo = Vec::new();
+    for p in plans {
+        match p {
+            Ok(mut plan) => {
+                plan.record.fill_from(&opts.defaults);
+                todo.push(plan);
+            }
+            Err(r) => report.refused.push(r),
+        }
+    }
+    let size_of = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let sizes: Vec<u64> = todo
+        .iter()
+        .map(|p| p.pages.iter().chain(p.texts.iter().map(|t| &t.path)).map(|f| size_of(f)).sum())
+        .collect();
+    let total_files: usize = todo.iter().map(|p| p.pages.len() + p.texts.len()).sum();
+    progress.begin("ingest", total_files as u64, sizes.iter().sum());
+    let staging = if opts.dry_run {
+        None
+    } else {
+        Some(archive.store.staging()?)
+    };
+    let batch_items = archive.settings.ingest.batch_items;
+    let batch_bytes = archive.settings.ingest.batch_bytes;
+    let mut start = 0;
+    while start < todo.len() {
+        if crate::interrupt::requested() {
+            report.interrupted = true;
+            report.stopped = Some("interrupted (Ctrl-C)".into());
+            break;
+        }
+        let mut end = start;
+        let mut bytes = 0u64;
+        while end < todo.len() && end - start < batch_items && (end == start || bytes + sizes[end] <= batch_bytes) {
+            bytes += sizes[end];
+            end += 1;
+        }
+        let chunk: Vec<ItemPlan> = todo[start..end].to_vec();
+        start = end;
+        let stop = run_batch(archive, staging.as_ref(), chunk, &mut report, progress)?;
+        if let Some(why) = stop {
+            report.stopped = Some(why);
+            break;
+        }
+    }
+    progress.end();
+    Ok(report)
+}
+
+/// Prepare, make durable and commit one batch. Returns `Some(reason)` when the batch
+/// had to stop (the store could not be written, or the run was interrupted).
+fn run_batch(
+    archive: &mut Archive,
+    staging: Option<&store::Staging>,
+    chunk: Vec<ItemPlan>,
+    report: &mut IngestReport,
+    progress: &dyn Progress,
+) -> Result<Option<String>> {
+    // Read every file once, on all cores: copy + hash (or hash only in a dry run).
+    let jobs: Vec<(usize, usize, PathBuf)> = chunk
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            p.pages
+                .iter()
+                .chain(p.texts.iter().map(|t| &t.path))
+                .enumerate()
+                .map(move |(j, f)| (i, j, f.clone()))
+        })
+        .collect();
+    let results: Vec<(usize, usize, std::result::Result<Staged, StageError>)> = jobs
+        .into_par_iter()
+        .map(|(i, j, path)| {
+            let r = if crate::interrupt::requested() {
+                Err(StageError::Store(Error::Interrupted))
+            } else {
+                match staging {
+                    Some(s) => s.stage_file(&path),
+                    None => store::hash_file(&path)
+                        .map(Staged::hashed_only)
+                        .map_err(StageError::Source),
+                }
+            };
+            if let Ok(s) = &r {
+                progress.advance(1, s.size);
+            }
+            (i, j, r)
+        })
+        .collect();
+    let mut per_plan: Vec<Vec<Option<Staged>>> = chunk
+        .iter()
+        .map(|p| (0..p.pages.len() + p.texts.len()).map(|_| None).collect())
+        .collect();
+    let mut errors: HashMap<usize, Error> = HashMap::new();
+    let mut store_error: Option<Error> = None;
+    for (i, j, r) in results {
+        match r {
+            Ok(s) => per_plan[i][j] = Some(s),
+            Err(StageError::Source(e)) => {
+                errors.entry(i).or_insert(e);
+            }
+            Err(StageError::Store(e)) => {
+                store_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = store_error {
+        if let Some(s) = staging {
+            s.discard(per_plan.into_iter().flatten().flatten().collect());
+        }
+        let committed = report.stored.len();
+        return Ok(Some(match e {
+            Error::Interrupted => "interrupted (Ctrl-C)".to_string(),
+            e => format!(
+                "the store could not be written ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
+            ),
+        }));
+    }
+    // Decode texts and assemble each plan; refuse those that failed.
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for (i, (plan, staged)) in chunk.into_iter().zip(per_plan).enumerate() {
+        let staged: Vec<Staged> = staged.into_iter().flatten().collect();
+        if let Some(e) = errors.remove(&i) {
+            if let Some(s) = staging {
+                s.discard(staged);
+            }
+            report.refused.push(Refusal {
+                source: plan.source.clone(),
+                row: plan.row,
+                column: None,
+                reason: e.to_string(),
+            });
+            continue;
+        }
+        match prepare(plan, staged) {
+            Ok(p) => prepared.push(p),
+            Err((staged, refusal)) => {
+                if let Some(s) = staging {
+                    s.discard(staged);
+                }
+                report.refused.push(refusal);
+            }
+        }
+    }
+    // Items already in the catalog are duplicates: their staged copies are dropped
+    // before anything is renamed into the store.
+    let mut fresh = Vec::new();
+    let mut seen_in_batch: HashMap<String, usize> = HashMap::new();
+    for p in prepared {
+        let existing = catalog::find_by_fingerprint(archive.catalog.conn(), &p.fingerprint)?;
+        if let Some(id) = existing {
+            report.duplicates.push(Duplicate {
+                source: p.plan.source.clone(),
+                id,
+            });
+            if let Some(s) = staging {
+                s.discard(p.staged);
+            }
+            continue;
+        }
+        if let Some(&k) = seen_in_batch.get(&p.fingerprint) {
+            let first: &Prepared = &fresh[k];
+            report.warnings.push(format!(
+                "{}: same files as {}; stored once",
+                p.plan.source, first.plan.source
+            ));
+            report.duplicates.push(Duplicate {
+                source: p.plan.source.clone(),
+                id: format!("(same as {})", first.plan.source),
+            });
+            if let Some(s) = staging {
+                s.discard(p.staged);
+            }
+            continue;
+        }
+        seen_in_batch.insert(p.fingerprint.clone(), fresh.len());
+        fresh.push(p);
+    }
+    for p in &fresh {
+        report.bytes += p.staged.iter().map(|s| s.size).sum::<u64>();
+    }
+    let Some(staging) = staging else {
+        for p in fresh {
+            report.warnings.extend(p.warnings.iter().cloned());
+            report.stored.push(stored_entry(&p, None));
+        }
+        return Ok(None);
+    };
+    // Durable under final names, then one catalog transaction for the batch.
+    let all: Vec<Staged> = fresh.iter_mut().flat_map(|p| std::mem::take(&mut p.staged)).collect();
+    let new = match staging.commit(&all) {
+        Ok(n) => n,
+        Err(e) => {
+            staging.discard(all);
+            let committed = report.stored.len();
+            return Ok(Some(format!(
+                "the store could not be made durable ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
+            )));
+        }
+    };
+    report.new_objects += new.iter().filter(|&&n| n).count();
+    let tx = archive.catalog.write()?;
+    let mut stored_now = Vec::new();
+    for p in &fresh {
+        // Checked again under the write lock: another process may have stored it.
+        if let Some(id) = catalog::find_by_fingerprint(&tx, &p.fingerprint)? {
+            report.duplicates.push(Duplicate {
+                source: p.plan.source.clone(),
+                id,
+            });
+            continue;
+        }
+        let mut files = Vec::new();
+        for (page, ((sha, size, mt), name)) in p.masters.iter().zip(&p.plan.page_names).enumerate() {
+            files.push(NewFile {
+                name: name.clone(),
+                role: "master",
+                page: Some(page as i64 + 1),
+                sha256: sha.clone(),
+                size: *size,
+                media_type: mt.clone(),
+            });
+        }
+        for (t, size, mt) in &p.texts {
+            if let (Some(sha), Some(name)) = (&t.sha256, &t.name) {
+                files.push(NewFile {
+                    name: name.clone(),
+                    role: "text",
+                    page: None,
+                    sha256: sha.clone(),
+                    size: *size,
+                    media_type: mt.clone(),
+                });
+            }
+        }
+        let texts: Vec<NewText> = p.texts.iter().map(|(t, _, _)| t.clone()).collect();
+        let detail = json!({
+            "source": p.plan.source,
+            "files": p.plan.page_names,
+            "sha256": p.masters.iter().map(|m| &m.0).collect::<Vec<_>>(),
+            "texts": p.plan.texts.iter().map(|t| &t.name).collect::<Vec<_>>(),
+        });
+        let id = catalog::insert_item(&tx, &p.plan.record, &p.fingerprint, &files, &texts, &detail)?;
+        stored_now.push(stored_entry(p, Some(id)));
+        report.warnings.extend(p.warnings.iter().cloned());
+    }
+    tx.commit()?;
+    report.stored.extend(stored_now);
+    Ok(None)
+}
+
+fn stored_entry(p: &Prepared, id: Option<String>) -> StoredItem {
+    StoredItem {
+        id,
+        source: p.plan.source.clone(),
+        kind: p.plan.record.kind.unwrap_or(Kind::Document),
+        kind_inferred: p.kind_inferred,
+        media_type: p.masters.first().map(|m| m.2.clone()).unwrap_or_default(),
+        files: p.masters.len(),
+        bytes: p.masters.iter().map(|m| m.1).sum::<u64>() + p.texts.iter().map(|t| t.1).sum::<u64>(),
+    }
+}
+
+type PrepareError = (Vec<Staged>, Refusal);
+
+/// Sniff media types, infer the kind, decode texts, compute the fingerprint.
+fn prepare(mut plan: ItemPlan, staged: Vec<Staged>) -> std::result::Result<Prepared, PrepareError> {
+    let mut warnings = Vec::new();
+    let n_pages = plan.pages.len();
+    let mut masters = Vec::new();
+    let mut texts = Vec::new();
+    for (k, s) in staged.iter().enumerate() {
+        let mt = sniff::media_type(&s.head, s.size);
+        if k < n_pages {
+            if s.size == 0 {
+                warnings.push(format!(
+                    "{}: zero-byte file stored (is the scan missing?)",
+                    plan.pages[k].display()
+                ));
+            }
+            masters.push((s.sha256.clone(), s.size, mt));
+        } else {
+            let t = &plan.texts[k - n_pages];
+            let bytes = match s.read_all(&t.path) {
+                Ok(b) => b,
+                Err(e) => {
+                    let r = Refusal { source: plan.source.clone(), row: plan.row, column: Some(t.column.clone()), reason: e.to_string() };
+                    return Err((staged, r));
+                }
+            };
+            match text::decode(&bytes, t.encoding.as_deref(), Path::new(&t.name)) {
+                Ok((body, enc)) => texts.push((
+                    NewText {
+                        source: t.source,
+                        lang: t.lang.clone(),
+                        page: None,
+                        name: Some(t.name.clone()),
+                        sha256: Some(s.sha256.clone()),
+                        encoding: Some(enc),
+                        body,
+                    },
+                    s.size,
+                    mt,
+                )),
+                Err(e) => {
+                    let r = Refusal { source: plan.source.clone(), row: plan.row, column: Some(t.column.clone()), reason: e.to_string() };
+                    return Err((staged, r));
+                }
+            }
+        }
+    }
+    // A typed text given as the master is itself the item's transcript.
+    for (k, (sha, size, mt)) in masters.iter().enumerate() {
+        if mt == "text/plain" && !plan.texts.iter().any(|t| t.source == "transcript") && *size > 0 {
+            let path = &plan.pages[k];
+            match staged[k].read_all(path).map_err(|e| e.to_string()).and_then(|b| {
+                text::decode(&b, None, Path::new(&plan.page_names[k])).map_err(|e| e.to_string())
+            }) {
+                Ok((body, enc)) => texts.push((
+                    NewText {
+                        source: "transcript",
+                        lang: plan.record.langs.first().cloned(),
+                        page: Some(k as i64 + 1),
+                        name: Some(plan.page_names[k].clone()),
+                        sha256: Some(sha.clone()),
+                        encoding: Some(enc),
+                        body,
+                    },
+                    0, // the bytes are counted as a master
+                    mt.clone(),
+                )),
+                Err(e) => warnings.push(format!("{}: stored, but its text could not be read: {e}", plan.source)),
+            }
+        }
+    }
+    let kind_inferred = plan.record.kind.is_none();
+    if kind_inferred {
+        let mt = masters.first().map(|m| m.2.as_str()).unwrap_or("");
+        plan.record.kind = Some(Kind::infer(mt));
+    }
+    let hashes: Vec<&str> = masters.iter().map(|m| m.0.as_str()).collect();
+    let fingerprint = fingerprint(&hashes);
+    Ok(Prepared { plan, masters, texts, staged, fingerprint, kind_inferred, warnings })
+}
