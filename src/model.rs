@@ -293,7 +293,11 @@ impl ItemRecord {
             "acquired" => self.acquired = Some(parse_date("acquired", value)?),
             "lang" => {
                 let mut langs = Vec::new();
-                for part in value.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
+                for part in value
+                    .split([';', ','])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
                     let code = check_lang(part)?;
                     if !langs.contains(&code) {
                         langs.push(code);
@@ -418,7 +422,11 @@ impl ItemRecord {
                 return t.clone();
             }
         }
-        if let Some(t) = self.titles.get("en").or_else(|| self.titles.values().next()) {
+        if let Some(t) = self
+            .titles
+            .get("en")
+            .or_else(|| self.titles.values().next())
+        {
             return t.clone();
         }
         fallback.to_string()
@@ -489,7 +497,9 @@ fn check_meta_key(key: &str) -> Result<String> {
 }
 
 fn unknown_field(name: &str) -> Error {
-    Error::invalid(format!("'{name}' is not a field; fields are: {FIELD_NAMES}"))
+    Error::invalid(format!(
+        "'{name}' is not a field; fields are: {FIELD_NAMES}"
+    ))
 }
 
 #[cfg(test)]
@@ -514,7 +524,10 @@ mod tests {
         assert_eq!(r.get_field("lang").as_deref(), Some("hy; en"));
         assert_eq!(r.get_field("source_country").as_deref(), Some("AM"));
         assert_eq!(r.persons, vec!["Komitas", "Andranik"]);
-        assert_eq!(r.get_field("access").as_deref(), Some("embargoed:2031-01-01"));
+        assert_eq!(
+            r.get_field("access").as_deref(),
+            Some("embargoed:2031-01-01")
+        );
         assert_eq!(r.display_title("x"), "Հուշեր");
         r.unset_field("title:hy").unwrap();
         assert_eq!(r.display_title("scan.jpg"), "scan.jpg");

@@ -67,14 +67,29 @@ pub fn verify(archive: &mut Archive, progress: &dyn Progress) -> Result<VerifyRe
                 path: path.display().to_string(),
                 problem: problem.into(),
                 detail,
-                items: o.uses.iter().map(|u| u.0.clone()).collect::<BTreeSet<_>>().into_iter().collect(),
-                files: o.uses.iter().map(|u| u.1.clone()).collect::<BTreeSet<_>>().into_iter().collect(),
+                items: o
+                    .uses
+                    .iter()
+                    .map(|u| u.0.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                files: o
+                    .uses
+                    .iter()
+                    .map(|u| u.1.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
             };
             let r = match store::hash_file(&path) {
                 Ok(h) if h.sha256 == o.sha256 && h.size == o.size => None,
                 Ok(h) => Some(damage(
                     "corrupt",
-                    format!("read {} bytes with sha256 {} (expected {} bytes)", h.size, h.sha256, o.size),
+                    format!(
+                        "read {} bytes with sha256 {} (expected {} bytes)",
+                        h.size, h.sha256, o.size
+                    ),
                 )),
                 Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                     Some(damage("missing", "the file is not there".into()))

@@ -209,7 +209,8 @@ pub struct ListFilter {
     pub include_withdrawn: bool,
 }
 
-const ITEM_COLUMNS: &str = "id, kind, title, description, date, creator, collection, source_archive, \
+const ITEM_COLUMNS: &str =
+    "id, kind, title, description, date, creator, collection, source_archive, \
      source_country, reference, donor, acquired, custody, rights, access, withdrawn_at, \
      withdrawn_reason, created, updated";
 
@@ -346,10 +347,7 @@ pub(crate) fn insert_item(
     )?;
     let seq = tx.last_insert_rowid();
     let id = format!("HSH-{seq:06}");
-    tx.execute(
-        "UPDATE items SET id = ?1 WHERE seq = ?2",
-        params![id, seq],
-    )?;
+    tx.execute("UPDATE items SET id = ?1 WHERE seq = ?2", params![id, seq])?;
     update_item_row(tx, &id, record, &now)?;
     write_record_parts(tx, &id, record)?;
     for f in files {
@@ -424,7 +422,9 @@ impl Catalog {
             detail,
         };
         let mut r = ItemRecord {
-            kind: Some(Kind::parse(kind.as_deref().unwrap_or("")).map_err(|e| corrupt(e.to_string()))?),
+            kind: Some(
+                Kind::parse(kind.as_deref().unwrap_or("")).map_err(|e| corrupt(e.to_string()))?,
+            ),
             title,
             description,
             date: opt_date("date", &id, date)?,
@@ -442,14 +442,19 @@ impl Catalog {
             ..ItemRecord::default()
         };
         let conn = self.conn();
-        let mut st = conn.prepare_cached("SELECT lang, text FROM item_titles WHERE item_id = ?1")?;
-        for x in st.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let mut st =
+            conn.prepare_cached("SELECT lang, text FROM item_titles WHERE item_id = ?1")?;
+        for x in st.query_map([&id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
             let (l, t) = x?;
             r.titles.insert(l, t);
         }
         let mut st =
             conn.prepare_cached("SELECT lang, text FROM item_descriptions WHERE item_id = ?1")?;
-        for x in st.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        for x in st.query_map([&id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
             let (l, t) = x?;
             r.descriptions.insert(l, t);
         }
@@ -461,7 +466,9 @@ impl Catalog {
         let mut st = conn.prepare_cached(
             "SELECT field, value FROM item_terms WHERE item_id = ?1 ORDER BY field, position",
         )?;
-        for x in st.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        for x in st.query_map([&id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
             let (f, v) = x?;
             match f.as_str() {
                 "person" => r.persons.push(v),
@@ -470,7 +477,9 @@ impl Catalog {
             }
         }
         let mut st = conn.prepare_cached("SELECT key, value FROM item_meta WHERE item_id = ?1")?;
-        for x in st.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        for x in st.query_map([&id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
             let (k, v) = x?;
             r.meta.insert(k, v);
         }
@@ -602,7 +611,9 @@ impl Catalog {
     pub fn withdraw(&mut self, id: &str, reason: &str) -> Result<String> {
         let item = self.item(id)?;
         if reason.trim().is_empty() {
-            return Err(Error::invalid("--reason must say why the item is withdrawn"));
+            return Err(Error::invalid(
+                "--reason must say why the item is withdrawn",
+            ));
         }
         if let Some((at, why)) = &item.withdrawn {
             return Err(Error::invalid(format!(

@@ -8,8 +8,8 @@
 
 mod items;
 
-pub use items::{EventRow, FileRow, Item, ListFilter, NewFile, NewText, StoredObject, TextRow};
 pub(crate) use items::{find_by_fingerprint, insert_item};
+pub use items::{EventRow, FileRow, Item, ListFilter, NewFile, NewText, StoredObject, TextRow};
 
 use std::path::Path;
 use std::time::Duration;
@@ -20,11 +20,8 @@ use crate::clock;
 use crate::error::{Error, Result};
 
 /// The numbered migrations, in order. Never edit one that has shipped; append.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "initial", include_str!("migrations/0001_initial.sql"))];
 
 /// The newest catalog schema version this binary knows.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -42,13 +39,11 @@ impl Catalog {
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-            Error::Corruption {
-                what: path.display().to_string(),
-                detail: format!(
-                    "the catalog cannot be opened ({e}); restore catalog.sqlite from a backup"
-                ),
-            }
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::Corruption {
+            what: path.display().to_string(),
+            detail: format!(
+                "the catalog cannot be opened ({e}); restore catalog.sqlite from a backup"
+            ),
         })?;
         // Other hishatak processes may hold the write lock for a batch; wait for them
         // rather than fail with "database is locked".
@@ -69,11 +64,7 @@ impl Catalog {
         let current = self.schema_version()?;
         if current > SCHEMA_VERSION {
             return Err(Error::TooNew {
-                path: path
-                    .parent()
-                    .unwrap_or(path)
-                    .display()
-                    .to_string(),
+                path: path.parent().unwrap_or(path).display().to_string(),
                 found: current,
                 known: SCHEMA_VERSION,
             });

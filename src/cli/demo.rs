@@ -49,16 +49,32 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
         }
     }
     let _ = hidden;
-    out.line(format!("the archive holds {} item(s): {}", items.len(), counts(&kinds)));
+    out.line(format!(
+        "the archive holds {} item(s): {}",
+        items.len(),
+        counts(&kinds)
+    ));
     out.line(format!("  languages: {}", counts(&langs)));
     out.line(format!("  source countries: {}", counts(&countries)));
     if let Some(first) = items.first() {
-        out.line("\nTry next:".to_string());
+        out.line("\nTry next:");
         out.line(format!("  hishatak --archive {} list", dir.display()));
-        out.line(format!("  hishatak --archive {} show {}", dir.display(), first.id));
-        out.line(format!("  hishatak --archive {} history {}", dir.display(), first.id));
+        out.line(format!(
+            "  hishatak --archive {} show {}",
+            dir.display(),
+            first.id
+        ));
+        out.line(format!(
+            "  hishatak --archive {} history {}",
+            dir.display(),
+            first.id
+        ));
         out.line(format!("  hishatak --archive {} verify", dir.display()));
-        out.line(format!("  hishatak --archive {} edit {} --set date=1915~", dir.display(), first.id));
+        out.line(format!(
+            "  hishatak --archive {} edit {} --set date=1915~",
+            dir.display(),
+            first.id
+        ));
     }
     if !ing.refused.is_empty() {
         return Ok(Outcome::Code(3));
@@ -67,5 +83,8 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
 }
 
 fn counts<K: std::fmt::Display>(m: &BTreeMap<K, usize>) -> String {
-    m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    m.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

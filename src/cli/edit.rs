@@ -20,12 +20,16 @@ pub struct EditArgs {
 
 pub fn edit(archive: &Option<PathBuf>, args: EditArgs, quiet: bool) -> Result<Outcome, Failure> {
     if args.set.is_empty() && args.unset.is_empty() {
-        return Err(Failure::usage("nothing to change: give --set FIELD=VALUE or --unset FIELD"));
+        return Err(Failure::usage(
+            "nothing to change: give --set FIELD=VALUE or --unset FIELD",
+        ));
     }
     let mut changes = Vec::new();
     for s in &args.set {
         let (f, v) = s.split_once('=').ok_or_else(|| {
-            Failure::usage(format!("--set '{s}': write it as FIELD=VALUE (e.g. --set date=1915?)"))
+            Failure::usage(format!(
+                "--set '{s}': write it as FIELD=VALUE (e.g. --set date=1915?)"
+            ))
         })?;
         changes.push((f.trim().to_string(), Some(v.to_string())));
     }
@@ -53,7 +57,9 @@ pub fn withdraw(
     let mut a = open(archive)?;
     let id = a.catalog.withdraw(id, reason)?;
     if !quiet {
-        println!("{id}: withdrawn; it no longer appears in search or exports (files and history kept)");
+        println!(
+            "{id}: withdrawn; it no longer appears in search or exports (files and history kept)"
+        );
     }
     Ok(Outcome::Done)
 }

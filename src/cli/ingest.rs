@@ -15,7 +15,11 @@ use super::{open, Failure, Out, Outcome};
 #[derive(Args, Debug)]
 pub struct IngestArgs {
     /// Files or folders to store (folders are walked in sorted order)
-    #[arg(value_name = "FILE", required_unless_present = "manifest", conflicts_with = "manifest")]
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "manifest",
+        conflicts_with = "manifest"
+    )]
     files: Vec<PathBuf>,
     /// A manifest of items: .csv, .json or .jsonl
     #[arg(long, value_name = "FILE")]
@@ -83,7 +87,7 @@ impl IngestArgs {
     /// Validate the flags into ingest options (exit 2 on a bad value).
     fn options(&self) -> Result<IngestOptions, Failure> {
         let mut d = ItemRecord::default();
-        let flags: [(&str, &Option<String>); 13] = [
+        let flags: [(&str, &Option<String>); 12] = [
             ("kind", &self.kind),
             ("collection", &self.collection),
             ("title", &self.title),
@@ -96,17 +100,19 @@ impl IngestArgs {
             ("rights", &self.rights),
             ("access", &self.access),
             ("donor", &self.donor),
-            ("encoding", &None),
         ];
         for (name, value) in flags {
             if let Some(v) = value {
+                // The message already names the field ("date: '24.04.1915' is not ...").
                 d.set_field(name, v)
-                    .map_err(|e| Failure::usage(format!("--{}: {e}", name.replace('_', "-"))))?;
+                    .map_err(|e| Failure::usage(e.to_string()))?;
             }
         }
         for m in &self.meta {
             let (k, v) = m.split_once('=').ok_or_else(|| {
-                Failure::usage(format!("--meta '{m}': write it as KEY=VALUE (e.g. --meta box=12)"))
+                Failure::usage(format!(
+                    "--meta '{m}': write it as KEY=VALUE (e.g. --meta box=12)"
+                ))
             })?;
             d.set_field(&format!("meta:{k}"), v)
                 .map_err(|e| Failure::usage(format!("--meta: {e}")))?;
@@ -121,15 +127,13 @@ impl IngestArgs {
     }
 }
 
-pub fn run(
-    archive: &Option<PathBuf>,
-    args: IngestArgs,
-    quiet: bool,
-) -> Result<Outcome, Failure> {
+pub fn run(archive: &Option<PathBuf>, args: IngestArgs, quiet: bool) -> Result<Outcome, Failure> {
     let out = Out::new(args.json, quiet);
     let opts = args.options()?;
     if args.dry_run && args.manifest.is_none() {
-        return Err(Failure::usage("--dry-run checks a manifest: use it with --manifest FILE"));
+        return Err(Failure::usage(
+            "--dry-run checks a manifest: use it with --manifest FILE",
+        ));
     }
     let mut a = open(archive)?;
     let started = Instant::now();
@@ -198,7 +202,10 @@ fn print_report(r: &IngestReport, out: Out, secs: f64) {
         ));
     }
     for d in &r.duplicates {
-        out.line(format!("{:<11} {:<11} {} (already stored, nothing written)", "duplicate", d.id, d.source));
+        out.line(format!(
+            "{:<11} {:<11} {} (already stored, nothing written)",
+            "duplicate", d.id, d.source
+        ));
     }
     let mut summary = format!(
         "{} {} item(s), {} duplicate(s), {} refused; {} read in {:.1} s",

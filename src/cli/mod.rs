@@ -40,7 +40,7 @@ enum Command {
         name: Option<String>,
     },
     /// Store files, folders or a manifest of items
-    Ingest(ingest::IngestArgs),
+    Ingest(Box<ingest::IngestArgs>),
     /// Show one item with its files, texts and provenance
     Show {
         /// Item id (e.g. HSH-000042)
@@ -113,7 +113,9 @@ pub enum Outcome {
 }
 
 pub(crate) fn archive_dir(cli_archive: &Option<PathBuf>) -> PathBuf {
-    cli_archive.clone().unwrap_or_else(|| PathBuf::from("archive"))
+    cli_archive
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("archive"))
 }
 
 pub(crate) fn open(cli_archive: &Option<PathBuf>) -> Result<Archive, Failure> {
@@ -157,7 +159,7 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
             }
             Ok(Outcome::Done)
         }
-        Command::Ingest(args) => ingest::run(&cli.archive, args, quiet),
+        Command::Ingest(args) => ingest::run(&cli.archive, *args, quiet),
         Command::Show { id, json } => show::show(&cli.archive, &id, Out::new(json, quiet)),
         Command::List(args) => show::list(&cli.archive, args, quiet),
         Command::Edit(args) => edit::edit(&cli.archive, args, quiet),

@@ -45,7 +45,11 @@ fn print_item(item: &Item, out: Out) {
         "date",
         r.date.as_ref().map(|d| {
             let range = match (d.earliest, d.latest) {
-                (Some(a), Some(b)) => format!("{} .. {}", hishatak::edtf::format_day(a), hishatak::edtf::format_day(b)),
+                (Some(a), Some(b)) => format!(
+                    "{} .. {}",
+                    hishatak::edtf::format_day(a),
+                    hishatak::edtf::format_day(b)
+                ),
                 (Some(a), None) => format!("{} .. (open)", hishatak::edtf::format_day(a)),
                 (None, Some(b)) => format!("(open) .. {}", hishatak::edtf::format_day(b)),
                 (None, None) => "(unknown)".into(),
@@ -54,8 +58,20 @@ fn print_item(item: &Item, out: Out) {
         }),
     );
     for name in [
-        "lang", "creator", "collection", "source_archive", "source_country", "reference", "donor",
-        "acquired", "custody", "rights", "access", "persons", "places", "subjects",
+        "lang",
+        "creator",
+        "collection",
+        "source_archive",
+        "source_country",
+        "reference",
+        "donor",
+        "acquired",
+        "custody",
+        "rights",
+        "access",
+        "persons",
+        "places",
+        "subjects",
     ] {
         field(name, r.get_field(name));
     }
@@ -77,7 +93,12 @@ fn print_item(item: &Item, out: Out) {
     if !item.texts.is_empty() {
         out.line("  texts:");
         for t in &item.texts {
-            let excerpt: String = t.text.chars().take(160).collect::<String>().replace('\n', " ");
+            let excerpt: String = t
+                .text
+                .chars()
+                .take(160)
+                .collect::<String>()
+                .replace('\n', " ");
             out.line(format!(
                 "    {:<11} {:<3} {:>6} chars  {}{}",
                 t.source,
@@ -88,7 +109,10 @@ fn print_item(item: &Item, out: Out) {
             ));
         }
     }
-    out.line(format!("  created {}   updated {}", item.created, item.updated));
+    out.line(format!(
+        "  created {}   updated {}",
+        item.created, item.updated
+    ));
 }
 
 #[derive(Args, Debug)]
@@ -138,7 +162,12 @@ pub fn list(archive: &Option<PathBuf>, args: ListArgs, quiet: bool) -> Result<Ou
         if out.json {
             println!("{}", item.to_json(false));
         } else {
-            let date = item.record.date.as_ref().map(|d| d.text.as_str()).unwrap_or("");
+            let date = item
+                .record
+                .date
+                .as_ref()
+                .map(|d| d.text.as_str())
+                .unwrap_or("");
             let flag = if item.withdrawn.is_some() {
                 " [withdrawn]"
             } else if !item.record.access.is_open_on(i64::MIN) {
@@ -183,15 +212,24 @@ pub fn history(archive: &Option<PathBuf>, id: &str, out: Out) -> Result<Outcome,
             ("edited", d) => format!(
                 "{}: {} -> {}",
                 d["field"].as_str().unwrap_or("?"),
-                d["old"].as_str().map(|s| format!("'{s}'")).unwrap_or_else(|| "(unset)".into()),
-                d["new"].as_str().map(|s| format!("'{s}'")).unwrap_or_else(|| "(unset)".into())
+                d["old"]
+                    .as_str()
+                    .map(|s| format!("'{s}'"))
+                    .unwrap_or_else(|| "(unset)".into()),
+                d["new"]
+                    .as_str()
+                    .map(|s| format!("'{s}'"))
+                    .unwrap_or_else(|| "(unset)".into())
             ),
             ("withdrawn", d) => d["reason"].as_str().unwrap_or("").to_string(),
             ("ingested", d) => format!("from {}", d["source"].as_str().unwrap_or("?")),
             ("fixity", d) => format!("{} file(s) checked", d["files_checked"]),
             (_, d) => d.to_string(),
         };
-        out.line(format!("  {}  {:<10} {:<8} {:<12} {detail}", e.at, e.kind, e.outcome, e.agent));
+        out.line(format!(
+            "  {}  {:<10} {:<8} {:<12} {detail}",
+            e.at, e.kind, e.outcome, e.agent
+        ));
     }
     Ok(Outcome::Done)
 }

@@ -31,7 +31,9 @@ pub fn run(archive: &Option<PathBuf>, out: Out) -> Result<Outcome, Failure> {
             ));
         }
         for o in &r.orphans {
-            out.line(format!("orphan   {o}  (no catalog row refers to it; harmless, kept)"));
+            out.line(format!(
+                "orphan   {o}  (no catalog row refers to it; harmless, kept)"
+            ));
         }
         out.line(format!(
             "checked {} object(s), {} in {:.1} s: {} ok, {} damaged, {} orphan(s); fixity recorded for {} item(s)",

@@ -53,9 +53,27 @@ impl Format {
 /// Whether `name` is a column a manifest may have.
 fn known_column(name: &str) -> bool {
     const PLAIN: [&str; 21] = [
-        "files", "kind", "title", "description", "date", "lang", "creator", "collection",
-        "source_archive", "source_country", "reference", "donor", "acquired", "custody",
-        "rights", "access", "persons", "places", "subjects", "transcript", "encoding",
+        "files",
+        "kind",
+        "title",
+        "description",
+        "date",
+        "lang",
+        "creator",
+        "collection",
+        "source_archive",
+        "source_country",
+        "reference",
+        "donor",
+        "acquired",
+        "custody",
+        "rights",
+        "access",
+        "persons",
+        "places",
+        "subjects",
+        "transcript",
+        "encoding",
     ];
     if PLAIN.contains(&name) {
         return true;
@@ -65,15 +83,35 @@ fn known_column(name: &str) -> bool {
             return check_lang(l).is_ok();
         }
     }
-    name.strip_prefix("meta:").map(|k| !k.is_empty()).unwrap_or(false)
+    name.strip_prefix("meta:")
+        .map(|k| !k.is_empty())
+        .unwrap_or(false)
 }
 
 /// A close known column name, for "did you mean".
 fn suggest(name: &str) -> Option<&'static str> {
     const ALL: [&str; 21] = [
-        "files", "kind", "title", "description", "date", "lang", "creator", "collection",
-        "source_archive", "source_country", "reference", "donor", "acquired", "custody",
-        "rights", "access", "persons", "places", "subjects", "transcript", "encoding",
+        "files",
+        "kind",
+        "title",
+        "description",
+        "date",
+        "lang",
+        "creator",
+        "collection",
+        "source_archive",
+        "source_country",
+        "reference",
+        "donor",
+        "acquired",
+        "custody",
+        "rights",
+        "access",
+        "persons",
+        "places",
+        "subjects",
+        "transcript",
+        "encoding",
     ];
     let base = name.split(':').next().unwrap_or(name);
     ALL.into_iter().find(|c| {
@@ -185,7 +223,11 @@ fn csv_rows(bytes: &[u8], label: &str) -> Result<Vec<std::result::Result<Row, Re
     let mut records = reader.byte_records();
     let header = match records.next() {
         None => return Err(Error::invalid(format!("{label}: the manifest is empty"))),
-        Some(Err(e)) => return Err(Error::invalid(format!("{label}: cannot read the header row: {e}"))),
+        Some(Err(e)) => {
+            return Err(Error::invalid(format!(
+                "{label}: cannot read the header row: {e}"
+            )))
+        }
         Some(Ok(h)) => h,
     };
     let mut columns = Vec::new();
@@ -210,7 +252,12 @@ fn csv_rows(bytes: &[u8], label: &str) -> Result<Vec<std::result::Result<Row, Re
                 pending.push((row, r));
             }
             Err(e) => {
-                out.push(Err(refusal(label, row, None, format!("cannot be read as CSV: {e}"))));
+                out.push(Err(refusal(
+                    label,
+                    row,
+                    None,
+                    format!("cannot be read as CSV: {e}"),
+                )));
             }
         }
     }
@@ -218,7 +265,10 @@ fn csv_rows(bytes: &[u8], label: &str) -> Result<Vec<std::result::Result<Row, Re
     for (k, (row, rec)) in pending.iter().enumerate() {
         let start = rec.position().map(|p| p.byte()).unwrap_or(0);
         let end = ends.get(k + 1).copied().unwrap_or(total_len);
-        if let Some(off) = bad.iter().find(|&&o| (o as u64) >= start && (o as u64) < end) {
+        if let Some(off) = bad
+            .iter()
+            .find(|&&o| (o as u64) >= start && (o as u64) < end)
+        {
             out.push(Err(refusal(
                 label,
                 *row,
@@ -231,17 +281,27 @@ fn csv_rows(bytes: &[u8], label: &str) -> Result<Vec<std::result::Result<Row, Re
             )));
             continue;
         }
-        if rec.iter().all(|c| c.iter().all(|b| b.is_ascii_whitespace())) {
+        if rec
+            .iter()
+            .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
+        {
             continue; // spreadsheets leave blank rows at the end
         }
         if rec.len() > columns.len() {
-            let extra = rec.iter().skip(columns.len()).any(|c| !c.trim_ascii().is_empty());
+            let extra = rec
+                .iter()
+                .skip(columns.len())
+                .any(|c| !c.trim_ascii().is_empty());
             if extra {
                 out.push(Err(refusal(
                     label,
                     *row,
                     None,
-                    format!("has {} cells but the header has {} columns", rec.len(), columns.len()),
+                    format!(
+                        "has {} cells but the header has {} columns",
+                        rec.len(),
+                        columns.len()
+                    ),
                 )));
                 continue;
             }
@@ -345,7 +405,11 @@ fn json_rows(bytes: &[u8], label: &str) -> Result<Vec<std::result::Result<Row, R
                 )))
             }
         },
-        _ => return Err(Error::invalid(format!("{label}: expected a JSON array of items"))),
+        _ => {
+            return Err(Error::invalid(format!(
+                "{label}: expected a JSON array of items"
+            )))
+        }
     };
     Ok(items
         .iter()
@@ -393,16 +457,32 @@ fn plan_row(
             continue;
         }
         if name.is_empty() {
-            return Err(refusal(label, row, None, format!("has a value ('{text}') in a column with no name")));
+            return Err(refusal(
+                label,
+                row,
+                None,
+                format!("has a value ('{text}') in a column with no name"),
+            ));
         }
         if !known_column(&name) {
-            let hint = suggest(&name).map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default();
-            return Err(refusal(label, row, col, format!("'{name}' is not a known column{hint}; see docs/manifest.md")));
+            let hint = suggest(&name)
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            return Err(refusal(
+                label,
+                row,
+                col,
+                format!("'{name}' is not a known column{hint}; see docs/manifest.md"),
+            ));
         }
         match name.as_str() {
             "files" => {
                 let list: Vec<String> = match cell {
-                    Cell::Text(t) => t.split('|').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                    Cell::Text(t) => t
+                        .split('|')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
                     Cell::List(l) => l,
                 };
                 for f in list {
@@ -419,7 +499,11 @@ fn plan_row(
             }
             "persons" | "places" | "subjects" => {
                 let list = match cell {
-                    Cell::List(l) => l.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                    Cell::List(l) => l
+                        .into_iter()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
                     Cell::Text(t) => split_list(&t),
                 };
                 match name.as_str() {
@@ -434,12 +518,21 @@ fn plan_row(
         }
     }
     if pages.is_empty() {
-        return Err(refusal(label, row, Some("files"), "no file given; each row needs at least one file"));
+        return Err(refusal(
+            label,
+            row,
+            Some("files"),
+            "no file given; each row needs at least one file",
+        ));
     }
     let mut text_plans = Vec::new();
     for (column, rel, lang) in texts {
         let path = paths::resolve(base, &rel).map_err(|e| refusal(label, row, Some(&column), e))?;
-        let source = if lang.is_some() { "translation" } else { "transcript" };
+        let source = if lang.is_some() {
+            "translation"
+        } else {
+            "transcript"
+        };
         text_plans.push(TextPlan {
             path,
             name: rel,
@@ -472,7 +565,9 @@ mod tests {
 
     #[test]
     fn columns_are_checked_and_suggested() {
-        assert!(known_column("title:hy") && known_column("meta:Box") && known_column("translation:en"));
+        assert!(
+            known_column("title:hy") && known_column("meta:Box") && known_column("translation:en")
+        );
         assert!(!known_column("titel") && !known_column("title:english"));
         assert_eq!(suggest("titel"), Some("title"));
         assert_eq!(normalize_column(" Title:HY "), "title:hy");

@@ -282,7 +282,10 @@ fn walk(
         match std::fs::metadata(&p) {
             Ok(m) if m.is_dir() => {
                 if link {
-                    warnings.push(format!("{}: symbolic link to a folder not followed", p.display()));
+                    warnings.push(format!(
+                        "{}: symbolic link to a folder not followed",
+                        p.display()
+                    ));
                 } else {
                     walk(&p, out, warnings);
                 }
@@ -351,7 +354,13 @@ pub fn run(
     let size_of = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let sizes: Vec<u64> = todo
         .iter()
-        .map(|p| p.pages.iter().chain(p.texts.iter().map(|t| &t.path)).map(|f| size_of(f)).sum())
+        .map(|p| {
+            p.pages
+                .iter()
+                .chain(p.texts.iter().map(|t| &t.path))
+                .map(|f| size_of(f))
+                .sum()
+        })
         .collect();
     let total_files: usize = todo.iter().map(|p| p.pages.len() + p.texts.len()).sum();
     progress.begin("ingest", total_files as u64, sizes.iter().sum());
@@ -371,7 +380,10 @@ pub fn run(
         }
         let mut end = start;
         let mut bytes = 0u64;
-        while end < todo.len() && end - start < batch_items && (end == start || bytes + sizes[end] <= batch_bytes) {
+        while end < todo.len()
+            && end - start < batch_items
+            && (end == start || bytes + sizes[end] <= batch_bytes)
+        {
             bytes += sizes[end];
             end += 1;
         }
@@ -527,7 +539,10 @@ fn run_batch(
         return Ok(None);
     };
     // Durable under final names, then one catalog transaction for the batch.
-    let all: Vec<Staged> = fresh.iter_mut().flat_map(|p| std::mem::take(&mut p.staged)).collect();
+    let all: Vec<Staged> = fresh
+        .iter_mut()
+        .flat_map(|p| std::mem::take(&mut p.staged))
+        .collect();
     let new = match staging.commit(&all) {
         Ok(n) => n,
         Err(e) => {
@@ -551,7 +566,8 @@ fn run_batch(
             continue;
         }
         let mut files = Vec::new();
-        for (page, ((sha, size, mt), name)) in p.masters.iter().zip(&p.plan.page_names).enumerate() {
+        for (page, ((sha, size, mt), name)) in p.masters.iter().zip(&p.plan.page_names).enumerate()
+        {
             files.push(NewFile {
                 name: name.clone(),
                 role: "master",
@@ -580,7 +596,8 @@ fn run_batch(
             "sha256": p.masters.iter().map(|m| &m.0).collect::<Vec<_>>(),
             "texts": p.plan.texts.iter().map(|t| &t.name).collect::<Vec<_>>(),
         });
-        let id = catalog::insert_item(&tx, &p.plan.record, &p.fingerprint, &files, &texts, &detail)?;
+        let id =
+            catalog::insert_item(&tx, &p.plan.record, &p.fingerprint, &files, &texts, &detail)?;
         stored_now.push(stored_entry(p, Some(id)));
         report.warnings.extend(p.warnings.iter().cloned());
     }
@@ -597,7 +614,8 @@ fn stored_entry(p: &Prepared, id: Option<String>) -> StoredItem {
         kind_inferred: p.kind_inferred,
         media_type: p.masters.first().map(|m| m.2.clone()).unwrap_or_default(),
         files: p.masters.len(),
-        bytes: p.masters.iter().map(|m| m.1).sum::<u64>() + p.texts.iter().map(|t| t.1).sum::<u64>(),
+        bytes: p.masters.iter().map(|m| m.1).sum::<u64>()
+            + p.texts.iter().map(|t| t.1).sum::<u64>(),
     }
 }
 
@@ -624,7 +642,12 @@ fn prepare(mut plan: ItemPlan, staged: Vec<Staged>) -> std::result::Result<Prepa
             let bytes = match s.read_all(&t.path) {
                 Ok(b) => b,
                 Err(e) => {
-                    let r = Refusal { source: plan.source.clone(), row: plan.row, column: Some(t.column.clone()), reason: e.to_string() };
+                    let r = Refusal {
+                        source: plan.source.clone(),
+                        row: plan.row,
+                        column: Some(t.column.clone()),
+                        reason: e.to_string(),
+                    };
                     return Err((staged, r));
                 }
             };
@@ -643,7 +666,12 @@ fn prepare(mut plan: ItemPlan, staged: Vec<Staged>) -> std::result::Result<Prepa
                     mt,
                 )),
                 Err(e) => {
-                    let r = Refusal { source: plan.source.clone(), row: plan.row, column: Some(t.column.clone()), reason: e.to_string() };
+                    let r = Refusal {
+                        source: plan.source.clone(),
+                        row: plan.row,
+                        column: Some(t.column.clone()),
+                        reason: e.to_string(),
+                    };
                     return Err((staged, r));
                 }
             }
@@ -653,9 +681,13 @@ fn prepare(mut plan: ItemPlan, staged: Vec<Staged>) -> std::result::Result<Prepa
     for (k, (sha, size, mt)) in masters.iter().enumerate() {
         if mt == "text/plain" && !plan.texts.iter().any(|t| t.source == "transcript") && *size > 0 {
             let path = &plan.pages[k];
-            match staged[k].read_all(path).map_err(|e| e.to_string()).and_then(|b| {
-                text::decode(&b, None, Path::new(&plan.page_names[k])).map_err(|e| e.to_string())
-            }) {
+            match staged[k]
+                .read_all(path)
+                .map_err(|e| e.to_string())
+                .and_then(|b| {
+                    text::decode(&b, None, Path::new(&plan.page_names[k]))
+                        .map_err(|e| e.to_string())
+                }) {
                 Ok((body, enc)) => texts.push((
                     NewText {
                         source: "transcript",
@@ -669,7 +701,10 @@ fn prepare(mut plan: ItemPlan, staged: Vec<Staged>) -> std::result::Result<Prepa
                     0, // the bytes are counted as a master
                     mt.clone(),
                 )),
-                Err(e) => warnings.push(format!("{}: stored, but its text could not be read: {e}", plan.source)),
+                Err(e) => warnings.push(format!(
+                    "{}: stored, but its text could not be read: {e}",
+                    plan.source
+                )),
             }
         }
     }
@@ -680,5 +715,13 @@ fn prepare(mut plan: ItemPlan, staged: Vec<Staged>) -> std::result::Result<Prepa
     }
     let hashes: Vec<&str> = masters.iter().map(|m| m.0.as_str()).collect();
     let fingerprint = fingerprint(&hashes);
-    Ok(Prepared { plan, masters, texts, staged, fingerprint, kind_inferred, warnings })
+    Ok(Prepared {
+        plan,
+        masters,
+        texts,
+        staged,
+        fingerprint,
+        kind_inferred,
+        warnings,
+    })
 }

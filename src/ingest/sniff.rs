@@ -46,10 +46,16 @@ mod tests {
     #[test]
     fn sniffs_by_content() {
         assert_eq!(media_type(b"%PDF-1.4\n...", 12), "application/pdf");
-        assert_eq!(media_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10], 6), "image/jpeg");
-        assert_eq!(media_type(b"II*\0\x08\0\0\0", 8), "image/tiff");
+        assert_eq!(
+            media_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10], 6),
+            "image/jpeg"
+        );
+        assert_eq!(media_type(b"II*\0\x08\0\0\0\x10\0\0\0", 12), "image/tiff");
         assert_eq!(media_type("Էրզրումից\r\n".as_bytes(), 20), "text/plain");
-        assert_eq!(media_type(&[0, 1, 2, 3, 0xFF], 5), "application/octet-stream");
+        assert_eq!(
+            media_type(&[0, 1, 2, 3, 0xFF], 5),
+            "application/octet-stream"
+        );
         assert_eq!(media_type(b"", 0), "application/octet-stream");
     }
 }

@@ -21,12 +21,19 @@ pub fn decode(bytes: &[u8], encoding: Option<&str>, name: &Path) -> Result<(Stri
         ))
     };
     let (text, used) = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        let s = std::str::from_utf8(rest).map_err(|e| fail(e.valid_up_to() + 3, "not valid UTF-8"))?;
+        let s =
+            std::str::from_utf8(rest).map_err(|e| fail(e.valid_up_to() + 3, "not valid UTF-8"))?;
         (s.to_string(), "utf-8".to_string())
     } else if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        (decode_utf16(rest, false).map_err(|o| fail(o + 2, "not valid UTF-16LE"))?, "utf-16le".into())
+        (
+            decode_utf16(rest, false).map_err(|o| fail(o + 2, "not valid UTF-16LE"))?,
+            "utf-16le".into(),
+        )
     } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        (decode_utf16(rest, true).map_err(|o| fail(o + 2, "not valid UTF-16BE"))?, "utf-16be".into())
+        (
+            decode_utf16(rest, true).map_err(|o| fail(o + 2, "not valid UTF-16BE"))?,
+            "utf-16be".into(),
+        )
     } else if let Some(label) = encoding.filter(|l| !l.trim().is_empty()) {
         let enc = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
             Error::invalid(format!(
@@ -34,8 +41,8 @@ pub fn decode(bytes: &[u8], encoding: Option<&str>, name: &Path) -> Result<(Stri
                 name.display()
             ))
         })?;
-        let s = decode_strict(enc, bytes)
-            .map_err(|o| fail(o, &format!("not valid {}", enc.name())))?;
+        let s =
+            decode_strict(enc, bytes).map_err(|o| fail(o, &format!("not valid {}", enc.name())))?;
         (s, enc.name().to_ascii_lowercase())
     } else {
         let s = std::str::from_utf8(bytes).map_err(|e| fail(e.valid_up_to(), "not valid UTF-8"))?;
@@ -103,18 +110,37 @@ mod tests {
         }
         assert_eq!(decode(&le, None, p).unwrap().0, "Баку");
         // "Баку" in Windows-1251
-        assert_eq!(decode(&[0xC1, 0xE0, 0xEA, 0xF3], Some("windows-1251"), p).unwrap().0, "Баку");
+        assert_eq!(
+            decode(&[0xC1, 0xE0, 0xEA, 0xF3], Some("windows-1251"), p)
+                .unwrap()
+                .0,
+            "Баку"
+        );
         // "Бакү" is not the point; KOI8-R "Баку"
-        assert_eq!(decode(&[0xE2, 0xC1, 0xCB, 0xD5], Some("koi8-r"), p).unwrap().0, "Баку");
+        assert_eq!(
+            decode(&[0xE2, 0xC1, 0xCB, 0xD5], Some("koi8-r"), p)
+                .unwrap()
+                .0,
+            "Баку"
+        );
     }
 
     #[test]
     fn names_the_first_bad_byte() {
-        let e = decode(b"Erzurum \xE9t\xE9", None, Path::new("x.txt")).unwrap_err().to_string();
-        assert!(e.contains("x.txt") && e.contains("offset 8") && e.contains("0xE9"), "{e}");
-        let e = decode(&[0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00], None, Path::new("u.txt"))
+        let e = decode(b"Erzurum \xE9t\xE9", None, Path::new("x.txt"))
             .unwrap_err()
             .to_string();
+        assert!(
+            e.contains("x.txt") && e.contains("offset 8") && e.contains("0xE9"),
+            "{e}"
+        );
+        let e = decode(
+            &[0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00],
+            None,
+            Path::new("u.txt"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("offset 2"), "{e}");
         assert!(decode(b"abc", Some("no-such-enc"), Path::new("n.txt")).is_err());
     }

@@ -102,7 +102,10 @@ impl Store {
 
     /// Where the object with this hash lives.
     pub fn path_of(&self, sha256: &str) -> PathBuf {
-        let (a, b) = (&sha256[..2.min(sha256.len())], &sha256[2.min(sha256.len())..4.min(sha256.len())]);
+        let (a, b) = (
+            &sha256[..2.min(sha256.len())],
+            &sha256[2.min(sha256.len())..4.min(sha256.len())],
+        );
         self.root.join(a).join(b).join(sha256)
     }
 
@@ -131,9 +134,8 @@ impl Store {
         fs::create_dir(&dir).at(&dir)?;
         let lock_path = dir.join("lock");
         let lock = File::create(&lock_path).at(&lock_path)?;
-        lock.try_lock().map_err(|e| {
-            Error::io(&lock_path, io::Error::other(format!("cannot lock: {e}")))
-        })?;
+        lock.try_lock()
+            .map_err(|e| Error::io(&lock_path, io::Error::other(format!("cannot lock: {e}"))))?;
         Ok(Staging {
             dir,
             _lock: lock,
@@ -256,7 +258,8 @@ impl Staging {
                 return Err(e);
             }
         };
-        out.flush().map_err(|e| StageError::Store(Error::io(&tmp, e)))?;
+        out.flush()
+            .map_err(|e| StageError::Store(Error::io(&tmp, e)))?;
         Ok(Staged {
             tmp,
             sha256: h.sha256,

@@ -1,0 +1,233 @@
+//! Ingest and verify against the disk's limit, in the same run, on the same files:
+//! - one large file: `hishatak ingest` vs `cp` + `sync`;
+//! - many small files: `hishatak ingest DIR` vs `cp -r` + `sync`;
+//! - `hishatak verify` vs `sha256sum -c` over the same files.
+//!
+//! Run: `cargo bench --bench ingest` (env: BENCH_LARGE_MB=2048, BENCH_SMALL_FILES=10000,
+//! BENCH_SMALL_KB=64, BENCH_RUNS=3, BENCH_DIR=target/bench-data). Prints a Markdown table
+//! with medians, the ratio and peak memory (from GNU time), for docs/performance.md.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Deterministic incompressible bytes (xorshift), so no file system can cheat.
+fn fill(seed: u64, buf: &mut [u8]) {
+    let mut x = seed | 1;
+    for chunk in buf.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let b = x.to_le_bytes();
+        chunk.copy_from_slice(&b[..chunk.len()]);
+    }
+}
+
+/// Run `sh -c script` under GNU time; returns (seconds, peak RSS in MB).
+fn timed(script: &str) -> (f64, f64) {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "TIME %e %M", "sh", "-c", script])
+        .output()
+        .expect("GNU time (/usr/bin/time) is needed for this benchmark");
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() && !script.contains("verify") {
+        panic!("command failed: {script}\n{err}");
+    }
+    let line = err
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("TIME "))
+        .unwrap_or("TIME 0 0");
+    let mut parts = line.split_whitespace().skip(1);
+    let secs: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let kb: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    (secs, kb / 1024.0)
+}
+
+fn median(mut v: Vec<(f64, f64)>) -> (f64, f64) {
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let peak = v.iter().map(|x| x.1).fold(0.0, f64::max);
+    (v[v.len() / 2].0, peak)
+}
+
+fn sh(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+struct Row {
+    what: String,
+    ours: (f64, f64),
+    theirs: (f64, f64),
+    reference: String,
+    target: String,
+}
+
+fn main() {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_hishatak"));
+    let large_mb = env_num("BENCH_LARGE_MB", 2048);
+    let small_n = env_num("BENCH_SMALL_FILES", 10_000);
+    let small_kb = env_num("BENCH_SMALL_KB", 64);
+    let runs = env_num("BENCH_RUNS", 3).max(1);
+    let base =
+        PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "target/bench-data".into()));
+    let _ = fs::remove_dir_all(&base);
+    fs::create_dir_all(&base).expect("bench dir");
+    let base = base.canonicalize().expect("bench dir");
+    eprintln!("bench data in {}", base.display());
+
+    // Data.
+    let large = base.join("large.bin");
+    {
+        let mut f = fs::File::create(&large).expect("large file");
+        let mut buf = vec![0u8; 8 << 20];
+        for i in 0..(large_mb / 8).max(1) {
+            fill(i + 1, &mut buf);
+            f.write_all(&buf).expect("write");
+        }
+    }
+    let small = base.join("small");
+    fs::create_dir_all(&small).expect("small dir");
+    let mut buf = vec![0u8; (small_kb * 1024) as usize];
+    for i in 0..small_n {
+        fill(1_000_000 + i, &mut buf);
+        let sub = small.join(format!("{:03}", i / 1000));
+        fs::create_dir_all(&sub).expect("subdir");
+        fs::write(sub.join(format!("{i:06}.bin")), &buf).expect("small file");
+    }
+    Command::new("sync").status().ok();
+    let sums = base.join("small.sha256");
+    Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "cd {} && find . -type f -print0 | sort -z | xargs -0 sha256sum > {}",
+                sh(&small),
+                sh(&sums)
+            ),
+        ])
+        .status()
+        .expect("sha256sum");
+
+    let mut rows = Vec::new();
+    let archive = base.join("archive");
+    let reset = |a: &Path| {
+        let _ = Command::new("chmod").args(["-R", "u+w"]).arg(a).status();
+        let _ = fs::remove_dir_all(a);
+        let ok = Command::new(&bin)
+            .arg("--archive")
+            .arg(a)
+            .args(["init", "--quiet"])
+            .status();
+        assert!(ok.map(|s| s.success()).unwrap_or(false), "init failed");
+    };
+    let copy_dest = base.join("copy");
+
+    // One large file.
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let _ = fs::remove_dir_all(&copy_dest);
+        fs::create_dir_all(&copy_dest).ok();
+        theirs.push(timed(&format!(
+            "cp {} {} && sync",
+            sh(&large),
+            sh(&copy_dest)
+        )));
+        let _ = fs::remove_dir_all(&copy_dest);
+        reset(&archive);
+        Command::new("sync").status().ok();
+        ours.push(timed(&format!(
+            "{} --archive {} ingest --quiet {}",
+            sh(&bin),
+            sh(&archive),
+            sh(&large)
+        )));
+    }
+    rows.push(Row {
+        what: format!("ingest 1 file of {large_mb} MiB"),
+        ours: median(ours),
+        theirs: median(theirs),
+        reference: "`cp` + `sync`".into(),
+        target: "≤ 1.2x".into(),
+    });
+
+    // Many small files.
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let _ = fs::remove_dir_all(&copy_dest);
+        theirs.push(timed(&format!(
+            "cp -r {} {} && sync",
+            sh(&small),
+            sh(&copy_dest)
+        )));
+        let _ = fs::remove_dir_all(&copy_dest);
+        reset(&archive);
+        Command::new("sync").status().ok();
+        ours.push(timed(&format!(
+            "{} --archive {} ingest --quiet {}",
+            sh(&bin),
+            sh(&archive),
+            sh(&small)
+        )));
+    }
+    rows.push(Row {
+        what: format!("ingest {small_n} files of {small_kb} KiB"),
+        ours: median(ours),
+        theirs: median(theirs),
+        reference: "`cp -r` + `sync`".into(),
+        target: "≤ 1.5x".into(),
+    });
+
+    // Verify the small files (the archive holds exactly them now).
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        theirs.push(timed(&format!(
+            "cd {} && sha256sum --quiet -c {}",
+            sh(&small),
+            sh(&sums)
+        )));
+        ours.push(timed(&format!(
+            "{} --archive {} verify --quiet",
+            sh(&bin),
+            sh(&archive)
+        )));
+    }
+    rows.push(Row {
+        what: format!("verify {small_n} files of {small_kb} KiB"),
+        ours: median(ours),
+        theirs: median(theirs),
+        reference: "`sha256sum -c`".into(),
+        target: "≥ 2x faster".into(),
+    });
+
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    println!("\nMachine: {cpus} cores; median of {runs} run(s); page cache warm for both sides.\n");
+    println!("| step | hishatak | peak MB | reference | ref. time | ratio (ours/ref) | target |");
+    println!("|---|---:|---:|---|---:|---:|---|");
+    for r in &rows {
+        println!(
+            "| {} | {:.2} s | {:.0} | {} | {:.2} s | {:.2} | {} |",
+            r.what,
+            r.ours.0,
+            r.ours.1,
+            r.reference,
+            r.theirs.0,
+            r.ours.0 / r.theirs.0.max(1e-9),
+            r.target
+        );
+    }
+    let _ = Command::new("chmod")
+        .args(["-R", "u+w"])
+        .arg(&archive)
+        .status();
+    let _ = fs::remove_dir_all(&base);
+}

@@ -1,0 +1,364 @@
+//! `ingest` of files and folders.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::util::{sample_file, Dir};
+
+#[test]
+fn a_folder_is_walked_in_sorted_order_and_kinds_are_inferred_from_content() {
+    let d = Dir::with_archive();
+    // Extensions lie on purpose: the content decides.
+    std::fs::create_dir_all(d.path().join("box/b")).unwrap();
+    std::fs::copy(sample_file("jpg"), d.path().join("box/b/photo.dat")).unwrap();
+    std::fs::copy(sample_file("pdf"), d.path().join("box/a-report.bin")).unwrap();
+    d.write("box/c-memoir.jpg", "Մենք հասանք Հալեպ։\n");
+    d.write("box/.DS_Store", [0u8, 1, 2]);
+    let r = d.run(&["ingest", "box", "--json"]).ok();
+    let j = r.json();
+    let stored = j["stored"].as_array().unwrap();
+    let sources: Vec<&str> = stored
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        ["box/a-report.bin", "box/b/photo.dat", "box/c-memoir.jpg"]
+    );
+    let kinds: Vec<&str> = stored.iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["document", "photo", "document"]);
+    assert!(stored.iter().all(|s| s["kind_inferred"] == true));
+    assert_eq!(stored[0]["media_type"], "application/pdf");
+    assert_eq!(stored[1]["media_type"], "image/jpeg");
+    assert!(
+        r.stderr.contains(".DS_Store: hidden file skipped"),
+        "{}",
+        r.stderr
+    );
+    // The text master became the item's transcript.
+    let show = d
+        .run(&["show", stored[2]["id"].as_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    assert_eq!(show["text_sources"][0]["source"], "transcript");
+    assert!(show["text_sources"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Հալեպ"));
+}
+
+#[test]
+fn every_flag_of_the_contract_is_stored() {
+    let d = Dir::with_archive();
+    let f = d.write("scan.txt", "Report from the consulate.");
+    let r = d
+        .run(&[
+            "ingest",
+            f.to_str().unwrap(),
+            "--kind",
+            "memoir",
+            "--collection",
+            "Survivor memoirs",
+            "--title",
+            "Memoir of A. K.",
+            "--lang",
+            "hy,en",
+            "--date",
+            "1915-04-24/1915-05-01",
+            "--creator",
+            "A. K.",
+            "--source-archive",
+            "National Archives of Armenia",
+            "--source-country",
+            "am",
+            "--reference",
+            "F. 57, op. 1, d. 12",
+            "--rights",
+            "https://rightsstatements.org/vocab/InC/1.0/",
+            "--access",
+            "embargoed:2031-01-01",
+            "--meta",
+            "box=12",
+            "--meta",
+            "folder=3",
+            "--donor",
+            "The K. family",
+            "--ocr",
+            "never",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let id = r["stored"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(r["stored"][0]["kind_inferred"], false);
+    let s = d.run(&["show", &id, "--json"]).ok().json();
+    for (k, v) in [
+        ("kind", "memoir"),
+        ("collection", "Survivor memoirs"),
+        ("title", "Memoir of A. K."),
+        ("date", "1915-04-24/1915-05-01"),
+        ("date_earliest", "1915-04-24"),
+        ("date_latest", "1915-05-01"),
+        ("creator", "A. K."),
+        ("source_archive", "National Archives of Armenia"),
+        ("source_country", "AM"),
+        ("reference", "F. 57, op. 1, d. 12"),
+        ("rights", "https://rightsstatements.org/vocab/InC/1.0/"),
+        ("access", "embargoed:2031-01-01"),
+        ("donor", "The K. family"),
+    ] {
+        assert_eq!(s[k], v, "{k}");
+    }
+    assert_eq!(s["lang"], serde_json::json!(["hy", "en"]));
+    assert_eq!(s["meta"]["box"], "12");
+    assert_eq!(s["meta"]["folder"], "3");
+    for key in [
+        "id",
+        "kind",
+        "title",
+        "titles",
+        "description",
+        "date",
+        "date_earliest",
+        "date_latest",
+        "lang",
+        "collection",
+        "creator",
+        "source_archive",
+        "source_country",
+        "reference",
+        "donor",
+        "acquired",
+        "custody",
+        "rights",
+        "access",
+        "persons",
+        "places",
+        "subjects",
+        "meta",
+        "files",
+        "text_sources",
+        "created",
+        "updated",
+    ] {
+        assert!(s.get(key).is_some(), "show --json lacks {key}");
+    }
+    let file = &s["files"][0];
+    for key in ["name", "role", "sha256", "size", "media_type", "page"] {
+        assert!(file.get(key).is_some(), "files[] lacks {key}");
+    }
+}
+
+#[test]
+fn bad_flags_are_usage_errors_that_store_nothing() {
+    let d = Dir::with_archive();
+    let f = d.write("a.txt", "x");
+    for (flag, value, says) in [
+        ("--date", "24.04.1915", "1915-04-24"),
+        ("--date", "1915-13-01", "month"),
+        ("--kind", "letter", "document, photo, memoir"),
+        ("--access", "secret", "embargoed:YYYY-MM-DD"),
+        ("--source-country", "Armenia", "ISO 3166"),
+        ("--lang", "armenian", "ISO 639"),
+    ] {
+        let r = d.run(&["ingest", f.to_str().unwrap(), flag, value]).code(2);
+        assert!(r.stderr.contains(says), "{flag} {value}: {}", r.stderr);
+    }
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 0);
+    assert!(d.object_files().is_empty());
+}
+
+#[test]
+fn one_item_keeps_the_page_order_given() {
+    let d = Dir::with_archive();
+    let p2 = d.write("p2.txt", "page two");
+    let p1 = d.write("p1.txt", "page one");
+    let p3 = d.write("p3.txt", "page three");
+    let r = d
+        .run(&[
+            "ingest",
+            "--one-item",
+            "--title",
+            "Letter",
+            p2.to_str().unwrap(),
+            p1.to_str().unwrap(),
+            p3.to_str().unwrap(),
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(r["stored"].as_array().unwrap().len(), 1);
+    let s = d
+        .run(&["show", r["stored"][0]["id"].as_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    let pages: Vec<(String, i64)> = s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["role"] == "master")
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_string(),
+                f["page"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            ("p2.txt".into(), 1),
+            ("p1.txt".into(), 2),
+            ("p3.txt".into(), 3)
+        ]
+    );
+}
+
+#[test]
+fn the_same_bytes_are_stored_once_and_reingest_stores_nothing() {
+    let d = Dir::with_archive();
+    let jpg = sample_file("jpg");
+    let copy = d.path().join("copy-of-scan.jpg");
+    std::fs::copy(&jpg, &copy).unwrap();
+    let r = d
+        .run(&["ingest", jpg.to_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    let id = r["stored"][0]["id"].as_str().unwrap().to_string();
+    let objects = d.object_files();
+    assert_eq!(objects.len(), 1);
+    // Stored bit-exact, named by its hash, read-only.
+    let bytes = std::fs::read(&objects[0]).unwrap();
+    assert_eq!(bytes, std::fs::read(&jpg).unwrap());
+    let name = objects[0]
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(objects[0].ends_with(format!("{}/{}/{name}", &name[..2], &name[2..4])));
+    let mode = std::fs::metadata(&objects[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o222, 0, "objects must be read-only");
+    // The same bytes under another name: a duplicate, nothing written.
+    let again = d
+        .run(&["ingest", copy.to_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    assert_eq!(again["stored"].as_array().unwrap().len(), 0);
+    assert_eq!(again["duplicates"][0]["id"], id.as_str());
+    assert_eq!(d.object_files().len(), 1);
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 1);
+    let human = d.run(&["ingest", jpg.to_str().unwrap()]).ok();
+    assert!(human.stdout.contains("nothing new"), "{}", human.stdout);
+}
+
+#[test]
+fn missing_and_unreadable_inputs_are_refused_by_name_and_the_rest_stored() {
+    let d = Dir::with_archive();
+    let good = d.write("good.txt", "kept");
+    let locked = d.write("locked.txt", "secret");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let can_read_anyway = std::fs::read(&locked).is_ok(); // root reads everything
+    let r = d.run(&[
+        "ingest",
+        good.to_str().unwrap(),
+        "nothing-here.jpg",
+        locked.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("nothing-here.jpg: file not found"),
+        "{}",
+        r.stderr
+    );
+    if !can_read_anyway {
+        assert!(r.stderr.contains("locked.txt"), "{}", r.stderr);
+    }
+    assert!(r.stdout.contains("good.txt"));
+    let none = d.run(&["ingest", "nothing-here.jpg"]).code(1);
+    assert!(none.stderr.contains("file not found"));
+}
+
+#[test]
+fn a_zero_byte_file_is_stored_with_a_warning() {
+    let d = Dir::with_archive();
+    let f = d.write("empty.tif", "");
+    let r = d.run(&["ingest", f.to_str().unwrap()]).ok();
+    assert!(r.stderr.contains("zero-byte"), "{}", r.stderr);
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 1);
+}
+
+#[test]
+fn leftovers_of_an_interrupted_run_are_cleaned_on_the_next_write() {
+    let d = Dir::with_archive();
+    let dead = d.archive().join("objects/tmp/w999999-1");
+    std::fs::create_dir_all(&dead).unwrap();
+    std::fs::write(dead.join("lock"), "").unwrap();
+    std::fs::write(dead.join("0.part"), vec![7u8; 4096]).unwrap();
+    let f = d.write("a.txt", "fresh");
+    d.run(&["ingest", f.to_str().unwrap()]).ok();
+    assert!(
+        !dead.exists(),
+        "the dead writer's temporary folder must be gone"
+    );
+    let left: Vec<_> = std::fs::read_dir(d.archive().join("objects/tmp"))
+        .unwrap()
+        .collect();
+    assert!(
+        left.is_empty(),
+        "no temporary files after a finished ingest"
+    );
+}
+
+#[test]
+fn a_transcript_flag_is_decoded_and_bad_text_refused_with_its_offset() {
+    let d = Dir::with_archive();
+    let scan = sample_file("jpg");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "В Эрзуруме было тихо.".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let t = d.write("t16.txt", utf16);
+    let r = d
+        .run(&[
+            "ingest",
+            scan.to_str().unwrap(),
+            "--lang",
+            "ru",
+            "--transcript",
+            t.to_str().unwrap(),
+            "--json",
+        ])
+        .ok()
+        .json();
+    let s = d
+        .run(&["show", r["stored"][0]["id"].as_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    let text = &s["text_sources"][0];
+    assert_eq!(text["text"], "В Эрзуруме было тихо.");
+    assert_eq!(text["lang"], "ru");
+    assert_eq!(text["encoding"], "utf-16le");
+    let cp1251 = d.write("cp.txt", [0xC1u8, 0xE0, 0xEA, 0xF3]);
+    let other = d.write("other.txt", "another scan");
+    let r = d.run(&[
+        "ingest",
+        other.to_str().unwrap(),
+        "--transcript",
+        cp1251.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cp.txt") && r.stderr.contains("byte offset 0"),
+        "{}",
+        r.stderr
+    );
+    d.run(&[
+        "ingest",
+        other.to_str().unwrap(),
+        "--transcript",
+        cp1251.to_str().unwrap(),
+        "--encoding",
+        "windows-1251",
+    ])
+    .ok();
+}

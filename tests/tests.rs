@@ -1,0 +1,11 @@
+//! Integration tests: the real binary on real files, one test binary.
+
+mod util;
+
+mod archive;
+mod demo;
+mod ingest;
+mod manifest;
+mod records;
+mod regression;
+mod verify;

@@ -1,0 +1,158 @@
+//! Runs the real `hishatak` binary in a fresh temporary folder.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary working folder with an archive path, and a way to run the binary in it.
+pub struct Dir {
+    tmp: tempfile::TempDir,
+}
+
+/// What a run printed and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", self.stdout))
+    }
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A folder with an initialised archive at ./archive.
+    pub fn with_archive() -> Dir {
+        let d = Dir::new();
+        d.run(&["init", "--name", "Test archive"]).ok();
+        d
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn archive(&self) -> PathBuf {
+        self.path().join("archive")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hishatak"));
+        c.current_dir(self.path());
+        c.env_remove("HISHATAK_ARCHIVE");
+        c.env("HISHATAK_AGENT", "test-archivist");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.cmd().args(args).output().expect("run hishatak").into()
+    }
+
+    /// Write a file (creating folders), return its path.
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path().join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    /// Open the catalog directly (read-only checks of what the binary stored).
+    pub fn catalog(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.archive().join("catalog.sqlite")).expect("catalog")
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.catalog().query_row(sql, [], |r| r.get(0)).expect(sql)
+    }
+
+    /// Every object file under objects/ (not the temporary area).
+    pub fn object_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let root = self.archive().join("objects");
+        for a in std::fs::read_dir(&root).expect("objects") {
+            let a = a.expect("entry").path();
+            if a.file_name().map(|n| n == "tmp").unwrap_or(false) || !a.is_dir() {
+                continue;
+            }
+            for b in std::fs::read_dir(&a).expect("fan") {
+                for f in std::fs::read_dir(b.expect("entry").path()).expect("fan2") {
+                    out.push(f.expect("entry").path());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// The repository's sample collection.
+pub fn sample_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("collections")
+        .join("sample")
+}
+
+/// A small real JPEG made by hand-free means: the first JPEG of the sample collection.
+pub fn sample_file(ext: &str) -> PathBuf {
+    fn walk(d: &Path, ext: &str) -> Option<PathBuf> {
+        let mut entries: Vec<_> = std::fs::read_dir(d)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                if let Some(f) = walk(&p, ext) {
+                    return Some(f);
+                }
+            } else if p
+                .extension()
+                .map(|e| e.eq_ignore_ascii_case(ext))
+                .unwrap_or(false)
+            {
+                return Some(p);
+            }
+        }
+        None
+    }
+    walk(&sample_dir(), ext).unwrap_or_else(|| panic!("no .{ext} file in the sample collection"))
+}
