@@ -139,8 +139,8 @@ fn list_filters_and_hides_restricted_and_withdrawn_items() {
         [open_hy.clone(), restricted, embargoed, past_embargo]
     );
     assert!(ids(&["--include-withdrawn"]).contains(&gone));
-    assert_eq!(ids(&["--lang", "hy"]), [open_hy.clone()]);
-    assert_eq!(ids(&["--kind", "memoir"]), [open_hy.clone()]);
+    assert_eq!(ids(&["--lang", "hy"]), std::slice::from_ref(&open_hy));
+    assert_eq!(ids(&["--kind", "memoir"]), std::slice::from_ref(&open_hy));
     assert_eq!(ids(&["--collection", "Memoirs"]), [open_hy]);
     let human = d.run(&["list"]).ok();
     assert!(
