@@ -41,6 +41,7 @@ mod clock;
 pub mod demo;
 pub mod edtf;
 mod error;
+mod fault;
 pub mod ingest;
 pub mod interrupt;
 pub mod model;

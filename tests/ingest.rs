@@ -362,3 +362,118 @@ fn a_transcript_flag_is_decoded_and_bad_text_refused_with_its_offset() {
     ])
     .ok();
 }
+
+/// An archive whose batches hold two items, and six small files to ingest.
+fn small_batches(d: &Dir) -> Vec<String> {
+    let settings = d.archive().join("hishatak.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace("batch_items = 500", "batch_items = 2"),
+    )
+    .unwrap();
+    (1..=6)
+        .map(|i| {
+            d.write(&format!("in/f{i}.txt"), format!("file number {i}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_full_disk_stops_the_batch_and_keeps_what_was_committed() {
+    let d = Dir::with_archive();
+    let files = small_batches(&d);
+    let mut args = vec!["ingest"];
+    args.extend(files.iter().map(String::as_str));
+    let r: crate::util::Run = d
+        .cmd()
+        .args(&args)
+        .env("HISHATAK_FAULTS", "stage-write=5:enospc")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("No space left on device"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("4 item(s) committed before stay valid"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 4);
+    let v = d.run(&["verify", "--json"]).ok().json();
+    assert_eq!(v["checked"], 4);
+    assert!(
+        v["orphans"].as_array().unwrap().is_empty(),
+        "no half-written object: {v}"
+    );
+    // Run again once there is room: the rest is stored, nothing twice.
+    let again = d
+        .run(&[&["ingest", "--json"][..], &args[1..]].concat())
+        .ok()
+        .json();
+    assert_eq!(again["stored"].as_array().unwrap().len(), 2);
+    assert_eq!(again["duplicates"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_failed_catalog_commit_rolls_back_its_batch_only() {
+    let d = Dir::with_archive();
+    let files = small_batches(&d);
+    let mut args = vec!["ingest"];
+    args.extend(files.iter().map(String::as_str));
+    let r: crate::util::Run = d
+        .cmd()
+        .args(&args)
+        .env("HISHATAK_FAULTS", "catalog-commit=2:eio")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("rolled back whole"), "{}", r.stderr);
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 2);
+    // The rolled-back batch's objects are durable but unreferenced: orphans, not damage.
+    let v = d.run(&["verify", "--json"]).ok().json();
+    assert_eq!(v["orphans"].as_array().unwrap().len(), 2, "{v}");
+    d.run(&args).ok();
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 6);
+    let v = d.run(&["verify", "--json"]).ok().json();
+    assert!(
+        v["orphans"].as_array().unwrap().is_empty(),
+        "re-ingest reuses them: {v}"
+    );
+}
+
+#[test]
+fn a_crash_before_the_catalog_commit_loses_nothing_committed() {
+    let d = Dir::with_archive();
+    let files = small_batches(&d);
+    let mut args = vec!["ingest"];
+    args.extend(files.iter().map(String::as_str));
+    let r: crate::util::Run = d
+        .cmd()
+        .args(&args)
+        .env("HISHATAK_FAULTS", "catalog-commit=3:crash")
+        .output()
+        .unwrap()
+        .into();
+    assert_ne!(r.code, 0);
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 4);
+    let problems: String = d
+        .catalog()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(problems, "ok");
+    d.run(&["verify"]).ok();
+    d.run(&args).ok();
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 6);
+    let left: Vec<_> = std::fs::read_dir(d.archive().join("objects/tmp"))
+        .unwrap()
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the crashed writer's temporary folder was cleaned"
+    );
+}

@@ -554,9 +554,29 @@ fn run_batch(
         }
     };
     report.new_objects += new.iter().filter(|&&n| n).count();
+    match commit_batch(archive, &fresh, report) {
+        Ok(stored_now) => {
+            report.stored.extend(stored_now);
+            Ok(None)
+        }
+        Err(e) => {
+            let committed = report.stored.len();
+            Ok(Some(format!(
+                "the catalog could not be written ({e}); this batch was rolled back whole (its files stay in the store, unreferenced, and are reused when you run the command again) and the {committed} item(s) committed before stay valid"
+            )))
+        }
+    }
+}
+
+/// One catalog transaction for a batch whose objects are durable.
+fn commit_batch(
+    archive: &mut Archive,
+    fresh: &[Prepared],
+    report: &mut IngestReport,
+) -> Result<Vec<StoredItem>> {
     let tx = archive.catalog.write()?;
     let mut stored_now = Vec::new();
-    for p in &fresh {
+    for p in fresh {
         // Checked again under the write lock: another process may have stored it.
         if let Some(id) = catalog::find_by_fingerprint(&tx, &p.fingerprint)? {
             report.duplicates.push(Duplicate {
@@ -601,9 +621,13 @@ fn run_batch(
         stored_now.push(stored_entry(p, Some(id)));
         report.warnings.extend(p.warnings.iter().cloned());
     }
+    crate::fault::hit("catalog-commit").map_err(|e| Error::io(archive_root_catalog(), e))?;
     tx.commit()?;
-    report.stored.extend(stored_now);
-    Ok(None)
+    Ok(stored_now)
+}
+
+fn archive_root_catalog() -> PathBuf {
+    PathBuf::from(crate::archive::CATALOG_FILE)
 }
 
 fn stored_entry(p: &Prepared, id: Option<String>) -> StoredItem {

@@ -246,10 +246,13 @@ impl Staging {
             .create_new(true)
             .open(&tmp)
             .map_err(|e| StageError::Store(Error::io(&tmp, e)))?;
-        let h = hash::copy_hashing(input, &mut out, size_hint).map_err(|e| match e {
-            hash::CopyError::Read(e) => StageError::Source(Error::io(name, e)),
-            hash::CopyError::Write(e) => StageError::Store(Error::io(&tmp, e)),
-        });
+        let h = crate::fault::hit("stage-write")
+            .map_err(hash::CopyError::Write)
+            .and_then(|()| hash::copy_hashing(input, &mut out, size_hint))
+            .map_err(|e| match e {
+                hash::CopyError::Read(e) => StageError::Source(Error::io(name, e)),
+                hash::CopyError::Write(e) => StageError::Store(Error::io(&tmp, e)),
+            });
         let h = match h {
             Ok(h) => h,
             Err(e) => {
@@ -276,6 +279,7 @@ impl Staging {
         }
         let use_syncfs = cfg!(target_os = "linux") && staged.len() > SYNCFS_THRESHOLD;
         // Step 2: the bytes are durable before any final name can point at them.
+        crate::fault::hit("stage-sync").at(&self.dir)?;
         if use_syncfs {
             sync_filesystem(&self.dir)?;
         } else {
@@ -311,6 +315,7 @@ impl Staging {
                 }
             }
             set_read_only(&s.tmp)?;
+            crate::fault::hit("rename").at(&dest)?;
             fs::rename(&s.tmp, &dest).at(&dest)?;
             dirs.insert(parent);
             new.push(true);
