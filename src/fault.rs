@@ -53,12 +53,10 @@ pub(crate) fn hit(point: &str) -> io::Result<()> {
         *c += 1;
         *c
     };
-    for f in faults.iter().filter(|f| f.point == point && f.nth == n) {
-        match f.action.as_str() {
-            "crash" => std::process::abort(),
-            "eio" => return Err(io::Error::from_raw_os_error(5)),
-            _ => return Err(io::Error::from_raw_os_error(28)),
-        }
+    match faults.iter().find(|f| f.point == point && f.nth == n) {
+        None => Ok(()),
+        Some(f) if f.action == "crash" => std::process::abort(),
+        Some(f) if f.action == "eio" => Err(io::Error::from_raw_os_error(5)),
+        Some(_) => Err(io::Error::from_raw_os_error(28)),
     }
-    Ok(())
 }
