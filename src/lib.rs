@@ -46,6 +46,7 @@ pub mod ingest;
 pub mod interrupt;
 pub mod model;
 mod progress;
+pub mod search;
 mod settings;
 pub mod store;
 pub mod verify;

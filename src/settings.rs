@@ -30,6 +30,25 @@ pub struct Settings {
     /// Ingest tuning.
     #[serde(default)]
     pub ingest: IngestSettings,
+    /// Search index settings.
+    #[serde(default)]
+    pub search: SearchSettings,
+}
+
+/// Search index settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Memory the index writer may use, in MB (at least 15 per core is used).
+    pub writer_memory_mb: usize,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings {
+            writer_memory_mb: 128,
+        }
+    }
 }
 
 /// The organisation that keeps the archive.
@@ -108,6 +127,7 @@ impl Settings {
             organization: Organization::default(),
             derivatives: Derivatives::default(),
             ingest: IngestSettings::default(),
+            search: SearchSettings::default(),
         }
     }
 
@@ -144,7 +164,8 @@ impl Settings {
              # languages: ISO 639-1 codes the archive works in (detection and title order).\n\
              # [organization]: used in exports (BagIt Source-Organization and Contact fields).\n\
              # [derivatives]: long edge in pixels of access copies and thumbnails, JPEG quality.\n\
-             # [ingest]: items and bytes per catalog transaction.\n\n{body}"
+             # [ingest]: items and bytes per catalog transaction.\n\
+             # [search]: memory of the index writer in MB.\n\n{body}"
         )
     }
 }

@@ -38,6 +38,9 @@ pub fn edit(archive: &Option<PathBuf>, args: EditArgs, quiet: bool) -> Result<Ou
     }
     let mut a = open(archive)?;
     let changed = a.catalog.edit(&args.id, &changes)?;
+    if !changed.is_empty() {
+        super::search::sync_after_change(&a, super::Out::new(false, quiet));
+    }
     if !quiet {
         if changed.is_empty() {
             println!("{}: nothing changed (the values were already so)", args.id);
@@ -56,6 +59,7 @@ pub fn withdraw(
 ) -> Result<Outcome, Failure> {
     let mut a = open(archive)?;
     let id = a.catalog.withdraw(id, reason)?;
+    super::search::sync_after_change(&a, super::Out::new(false, quiet));
     if !quiet {
         println!(
             "{id}: withdrawn; it no longer appears in search or exports (files and history kept)"

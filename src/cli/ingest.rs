@@ -146,6 +146,9 @@ pub fn run(archive: &Option<PathBuf>, args: IngestArgs, quiet: bool) -> Result<O
     let mut report = ingest::run(&mut a, plans, &opts, &bar)?;
     warnings.append(&mut report.warnings);
     report.warnings = warnings;
+    if !report.stored.is_empty() && !report.dry_run {
+        super::search::sync_after_change(&a, out);
+    }
     let secs = started.elapsed().as_secs_f64();
     print_report(&report, out, secs);
     let anything = !report.stored.is_empty() || !report.duplicates.is_empty();

@@ -5,6 +5,7 @@ mod demo;
 mod edit;
 mod ingest;
 mod output;
+mod search;
 mod show;
 mod verify;
 
@@ -69,6 +70,10 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Search titles, descriptions, texts, persons, places and subjects in every script
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the catalog
+    Reindex,
     /// Re-hash every stored file and report missing, corrupt and orphan objects
     Verify {
         /// Print JSON
@@ -165,6 +170,8 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Edit(args) => edit::edit(&cli.archive, args, quiet),
         Command::History { id, json } => show::history(&cli.archive, &id, Out::new(json, quiet)),
         Command::Withdraw { id, reason } => edit::withdraw(&cli.archive, &id, &reason, quiet),
+        Command::Search(args) => search::run(&cli.archive, args, quiet),
+        Command::Reindex => search::reindex(&cli.archive, quiet),
         Command::Verify { json } => verify::run(&cli.archive, Out::new(json, quiet)),
         Command::Demo => demo::run(quiet),
     }

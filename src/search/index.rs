@@ -1,0 +1,543 @@
+//! The tantivy index in `ARCHIVE/index/`: derived from the catalog, one document per item.
+//!
+//! Words are analysed here (see `analyze`), not by tantivy: each text value is indexed as
+//! pre-tokenised text, so the plain, stemmed and Latin forms of a word share one position
+//! (phrases work in every form) and a query can ask each form with its own weight.
+//!
+//! The index records in `hishatak-index.json` its schema version and the last catalog
+//! event it reflects. A command that finds it behind catches up from the event log (only
+//! the items changed since); a missing, damaged or older-schema index is rebuilt.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use rphonetic::DaitchMokotoffSoundex;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, STORED, STRING,
+};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+use super::analyze;
+use crate::archive::Archive;
+use crate::catalog::Item;
+use crate::error::{Error, Result};
+
+/// Version of the index layout; a different one is rebuilt.
+pub const INDEX_SCHEMA_VERSION: u32 = 1;
+const META_FILE: &str = "hishatak-index.json";
+
+/// Scoped text fields, by the query prefix that selects them.
+pub const SCOPES: [(&str, &str); 7] = [
+    ("title", "title"),
+    ("person", "person"),
+    ("place", "place"),
+    ("subject", "subject"),
+    ("creator", "creator"),
+    ("ref", "ref"),
+    ("collection", "collection_text"),
+];
+
+/// The fields of the index.
+#[derive(Clone)]
+pub struct Fields {
+    pub(crate) id: Field,
+    pub(crate) kind: Field,
+    pub(crate) lang: Field,
+    pub(crate) collection: Field,
+    pub(crate) country: Field,
+    pub(crate) access: Field,
+    pub(crate) embargo: Field,
+    pub(crate) date_from: Field,
+    pub(crate) date_to: Field,
+    pub(crate) facets: Field,
+    pub(crate) plain: Field,
+    pub(crate) stem: Field,
+    pub(crate) latin: Field,
+    pub(crate) phonetic: Field,
+    pub(crate) scoped: Vec<(String, Field)>,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let keys = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let num = NumericOptions::default().set_indexed().set_fast();
+    let f = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        kind: b.add_text_field("kind", STRING),
+        lang: b.add_text_field("lang", STRING),
+        collection: b.add_text_field("collection", STRING),
+        country: b.add_text_field("source_country", STRING),
+        access: b.add_text_field("access", STRING),
+        embargo: b.add_i64_field("embargo_until", num.clone()),
+        date_from: b.add_i64_field("date_from", num.clone()),
+        date_to: b.add_i64_field("date_to", num),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+        plain: b.add_text_field("all_plain", text.clone()),
+        stem: b.add_text_field("all_stem", text.clone()),
+        latin: b.add_text_field("all_latin", text.clone()),
+        phonetic: b.add_text_field("phonetic", keys),
+        scoped: SCOPES
+            .iter()
+            .map(|(prefix, name)| (prefix.to_string(), b.add_text_field(name, text.clone())))
+            .collect(),
+    };
+    (b.build(), f)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    schema: u32,
+    last_event: i64,
+    items: u64,
+}
+
+/// An open index with its fields.
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) fields: Fields,
+    dir: PathBuf,
+}
+
+/// What opening the index had to do.
+#[derive(Debug, Clone, Default)]
+pub struct Freshness {
+    /// Why the index was rebuilt from scratch (missing, damaged, older schema).
+    pub rebuilt: Option<String>,
+    /// Items re-indexed to catch up with the catalog.
+    pub caught_up: usize,
+}
+
+fn index_error(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Corruption {
+        what: dir.display().to_string(),
+        detail: format!("the search index cannot be used ({e}); run `hishatak reindex` to rebuild it from the catalog"),
+    }
+}
+
+fn read_meta(dir: &Path) -> Option<Meta> {
+    let text = std::fs::read_to_string(dir.join(META_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
+    let tmp = dir.join(format!("{META_FILE}.tmp"));
+    let text = serde_json::to_string_pretty(meta).unwrap_or_default();
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, dir.join(META_FILE)).map_err(|e| Error::io(dir, e))
+}
+
+/// Events that change what an item looks like in search.
+const INDEXED_EVENTS: &str = "kind NOT IN ('fixity', 'exported')";
+
+fn last_event(archive: &Archive) -> Result<i64> {
+    Ok(archive
+        .catalog
+        .conn()
+        .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
+}
+
+impl SearchIndex {
+    /// Open the index of `archive`, rebuilding it when missing, damaged or of another
+    /// schema, and catching up with catalog changes it has not seen.
+    pub fn open(archive: &Archive, writer_mb: usize) -> Result<(SearchIndex, Freshness)> {
+        let dir = archive.root().join("index");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let (schema, fields) = schema();
+        let meta = read_meta(&dir);
+        let reason = match &meta {
+            None if dir.join("meta.json").exists() => Some("its state file is missing".to_string()),
+            None => Some("there was none yet".to_string()),
+            Some(m) if m.schema != INDEX_SCHEMA_VERSION => Some(format!(
+                "it was made by another version (schema {}, now {INDEX_SCHEMA_VERSION})",
+                m.schema
+            )),
+            Some(_) => None,
+        };
+        let opened = match reason {
+            None => Index::open_in_dir(&dir)
+                .map_err(|e| e.to_string())
+                .and_then(|i| {
+                    if i.schema() == schema {
+                        Ok(i)
+                    } else {
+                        Err("its fields differ".to_string())
+                    }
+                }),
+            Some(r) => Err(r),
+        };
+        let (index, rebuilt) = match opened {
+            Ok(i) => (i, None),
+            Err(why) => {
+                clear_dir(&dir)?;
+                let i = Index::create_in_dir(&dir, schema).map_err(|e| index_error(&dir, e))?;
+                (i, Some(why))
+            }
+        };
+        let si = SearchIndex { index, fields, dir };
+        let mut fresh = Freshness::default();
+        if let Some(why) = rebuilt {
+            si.rebuild(archive, writer_mb)?;
+            fresh.rebuilt = Some(why);
+        } else {
+            fresh.caught_up = si.catch_up(archive, writer_mb)?;
+        }
+        Ok((si, fresh))
+    }
+
+    fn writer(&self, writer_mb: usize) -> Result<IndexWriter> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        // tantivy needs at least 15 MB per indexing thread.
+        let budget = (writer_mb.max(15 * threads)) << 20;
+        let started = Instant::now();
+        loop {
+            match self.index.writer_with_num_threads(threads, budget) {
+                Ok(w) => return Ok(w),
+                Err(tantivy::TantivyError::LockFailure(..))
+                    if started.elapsed() < Duration::from_secs(60) =>
+                {
+                    // Another hishatak is writing the index; it holds the lock briefly.
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => return Err(index_error(&self.dir, e)),
+            }
+        }
+    }
+
+    /// Rebuild from the catalog, analysing items on all cores.
+    pub fn rebuild(&self, archive: &Archive, writer_mb: usize) -> Result<u64> {
+        let last = last_event(archive)?;
+        let ids = all_ids(archive)?;
+        let mut writer = self.writer(writer_mb)?;
+        writer
+            .delete_all_documents()
+            .map_err(|e| index_error(&self.dir, e))?;
+        let dm = phonetic_encoder()?;
+        for chunk in ids.chunks(2000) {
+            let items: Vec<Item> = chunk
+                .iter()
+                .map(|id| archive.catalog.item(id))
+                .collect::<Result<_>>()?;
+            let docs: Vec<TantivyDocument> = items
+                .par_iter()
+                .map(|it| document(&self.fields, it, &dm))
+                .collect();
+            for d in docs {
+                writer
+                    .add_document(d)
+                    .map_err(|e| index_error(&self.dir, e))?;
+            }
+        }
+        writer.commit().map_err(|e| index_error(&self.dir, e))?;
+        write_meta(
+            &self.dir,
+            &Meta {
+                schema: INDEX_SCHEMA_VERSION,
+                last_event: last,
+                items: ids.len() as u64,
+            },
+        )?;
+        Ok(ids.len() as u64)
+    }
+
+    /// Re-index the items whose catalog events the index has not seen. Returns how many.
+    pub fn catch_up(&self, archive: &Archive, writer_mb: usize) -> Result<usize> {
+        let seen = read_meta(&self.dir).map(|m| m.last_event).unwrap_or(0);
+        let last = last_event(archive)?;
+        if last <= seen {
+            return Ok(0);
+        }
+        let sql = format!(
+            "SELECT DISTINCT item_id FROM events WHERE id > ?1 AND item_id IS NOT NULL AND {INDEXED_EVENTS} ORDER BY item_id"
+        );
+        let ids: Vec<String> = {
+            let mut st = archive.catalog.conn().prepare(&sql)?;
+            let rows = st.query_map([seen], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if !ids.is_empty() {
+            let mut writer = self.writer(writer_mb)?;
+            let dm = phonetic_encoder()?;
+            let items: Vec<Item> = ids
+                .iter()
+                .map(|id| archive.catalog.item(id))
+                .collect::<Result<_>>()?;
+            let docs: Vec<TantivyDocument> = items
+                .par_iter()
+                .map(|it| document(&self.fields, it, &dm))
+                .collect();
+            for (id, d) in ids.iter().zip(docs) {
+                writer.delete_term(Term::from_field_text(self.fields.id, id));
+                writer
+                    .add_document(d)
+                    .map_err(|e| index_error(&self.dir, e))?;
+            }
+            writer.commit().map_err(|e| index_error(&self.dir, e))?;
+        }
+        let items = archive.catalog.count_items()?;
+        write_meta(
+            &self.dir,
+            &Meta {
+                schema: INDEX_SCHEMA_VERSION,
+                last_event: last,
+                items,
+            },
+        )?;
+        Ok(ids.len())
+    }
+}
+
+fn all_ids(archive: &Archive) -> Result<Vec<String>> {
+    let mut st = archive
+        .catalog
+        .conn()
+        .prepare("SELECT id FROM items ORDER BY seq")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn clear_dir(dir: &Path) -> Result<()> {
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let p = e.map_err(|e| Error::io(dir, e))?.path();
+        let r = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else {
+            std::fs::remove_file(&p)
+        };
+        r.map_err(|e| Error::io(&p, e))?;
+    }
+    Ok(())
+}
+
+/// The Daitch-Mokotoff encoder with its embedded rules.
+pub(crate) fn phonetic_encoder() -> Result<DaitchMokotoffSoundex> {
+    rphonetic::DaitchMokotoffSoundexBuilder::default()
+        .build()
+        .map_err(|e| Error::invalid(format!("phonetic rules: {e:?}")))
+}
+
+/// Daitch-Mokotoff codes of a Latin word (empty for short or non-Latin words).
+pub(crate) fn phonetic_codes(dm: &DaitchMokotoffSoundex, latin: &str) -> Vec<String> {
+    if latin.chars().count() < 4 || !latin.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Vec::new();
+    }
+    dm.inner_soundex(latin, true)
+}
+
+/// Pre-tokenised values for the plain, stem and Latin fields and the combined (scoped)
+/// form, for one text.
+struct Analysed {
+    plain: PreTokenizedString,
+    stem: PreTokenizedString,
+    latin: PreTokenizedString,
+    combined: PreTokenizedString,
+    latin_words: Vec<String>,
+}
+
+fn token(w: &analyze::Word, position: usize, text: String) -> Token {
+    Token {
+        offset_from: w.start,
+        offset_to: w.end,
+        position,
+        text,
+        position_length: 1,
+    }
+}
+
+fn analyse(text: &str, langs: &[&str]) -> Analysed {
+    let words = analyze::words(text);
+    let mut a = Analysed {
+        plain: PreTokenizedString {
+            text: text.to_string(),
+            tokens: Vec::with_capacity(words.len()),
+        },
+        stem: PreTokenizedString {
+            text: text.to_string(),
+            tokens: Vec::new(),
+        },
+        latin: PreTokenizedString {
+            text: text.to_string(),
+            tokens: Vec::new(),
+        },
+        combined: PreTokenizedString {
+            text: text.to_string(),
+            tokens: Vec::new(),
+        },
+        latin_words: Vec::new(),
+    };
+    for (pos, w) in words.iter().enumerate() {
+        let f = analyze::forms(&w.lower, langs);
+        let mut all: BTreeSet<&str> = BTreeSet::new();
+        a.plain.tokens.push(token(w, pos, f.plain.clone()));
+        all.insert(&f.plain);
+        for s in &f.stems {
+            a.stem.tokens.push(token(w, pos, s.clone()));
+            all.insert(s);
+        }
+        for l in &f.latin {
+            a.latin.tokens.push(token(w, pos, l.clone()));
+            all.insert(l);
+        }
+        for t in all {
+            a.combined.tokens.push(token(w, pos, t.to_string()));
+        }
+        if let Some(l) = f.latin.first() {
+            a.latin_words.push(l.clone());
+        }
+    }
+    a
+}
+
+/// The texts of an item that search reads, with the scope each belongs to and its
+/// languages. Also used for snippets.
+pub(crate) fn item_texts(
+    item: &Item,
+) -> Vec<(Option<&'static str>, String, Vec<String>, &'static str)> {
+    let r = &item.record;
+    let langs = r.langs.clone();
+    let mut out: Vec<(Option<&'static str>, String, Vec<String>, &'static str)> = Vec::new();
+    if let Some(t) = &r.title {
+        out.push((Some("title"), t.clone(), langs.clone(), "title"));
+    }
+    for (l, t) in &r.titles {
+        out.push((Some("title"), t.clone(), vec![l.clone()], "title"));
+    }
+    if let Some(t) = &r.description {
+        out.push((None, t.clone(), langs.clone(), "description"));
+    }
+    for (l, t) in &r.descriptions {
+        out.push((None, t.clone(), vec![l.clone()], "description"));
+    }
+    for p in &r.persons {
+        out.push((Some("person"), p.clone(), Vec::new(), "persons"));
+    }
+    for p in &r.places {
+        out.push((Some("place"), p.clone(), Vec::new(), "places"));
+    }
+    for p in &r.subjects {
+        out.push((Some("subject"), p.clone(), langs.clone(), "subjects"));
+    }
+    if let Some(c) = &r.creator {
+        out.push((Some("creator"), c.clone(), Vec::new(), "creator"));
+    }
+    if let Some(c) = &r.reference {
+        out.push((Some("ref"), c.clone(), Vec::new(), "reference"));
+    }
+    if let Some(c) = &r.collection {
+        out.push((Some("collection"), c.clone(), Vec::new(), "collection"));
+    }
+    if let Some(c) = &r.source_archive {
+        out.push((None, c.clone(), Vec::new(), "source_archive"));
+    }
+    for t in &item.texts {
+        let l = t
+            .lang
+            .clone()
+            .map(|l| vec![l])
+            .unwrap_or_else(|| langs.clone());
+        let label = match t.source.as_str() {
+            "translation" => "translation",
+            "ocr" => "ocr",
+            "pdf" => "pdf",
+            _ => "transcript",
+        };
+        out.push((None, t.text.clone(), l, label));
+    }
+    out
+}
+
+/// The index document of an item.
+pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    let r = &item.record;
+    d.add_text(f.id, &item.id);
+    let kind = item.kind().as_str();
+    d.add_text(f.kind, kind);
+    d.add_facet(f.facets, Facet::from_path(["kind", kind]));
+    for l in &r.langs {
+        d.add_text(f.lang, l);
+        d.add_facet(f.facets, Facet::from_path(["lang", l.as_str()]));
+    }
+    if let Some(c) = &r.collection {
+        d.add_text(f.collection, c);
+        d.add_facet(f.facets, Facet::from_path(["collection", c.as_str()]));
+    }
+    if let Some(c) = &r.source_country {
+        d.add_text(f.country, c);
+        d.add_facet(f.facets, Facet::from_path(["source_country", c.as_str()]));
+    }
+    let (state, until) = if item.withdrawn.is_some() {
+        ("withdrawn", 0)
+    } else {
+        match &r.access {
+            crate::model::Access::Open => ("open", 0),
+            crate::model::Access::Restricted => ("restricted", 0),
+            crate::model::Access::Embargoed(_, day) => ("embargoed", *day),
+        }
+    };
+    d.add_text(f.access, state);
+    d.add_i64(f.embargo, until);
+    d.add_facet(f.facets, Facet::from_path(["access", state]));
+    if let Some(date) = &r.date {
+        let from = date.earliest.unwrap_or(i64::MIN);
+        let to = date.latest.unwrap_or(i64::MAX);
+        d.add_i64(f.date_from, from);
+        d.add_i64(f.date_to, to);
+        for decade in decades(from, to) {
+            d.add_facet(
+                f.facets,
+                Facet::from_path(["decade", decade.to_string().as_str()]),
+            );
+        }
+    }
+    for (scope, text, langs, _) in item_texts(item) {
+        let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
+        let a = analyse(&text, &langs);
+        if let Some(s) = scope {
+            if let Some((_, field)) = f.scoped.iter().find(|(p, _)| p == s) {
+                d.add_pre_tokenized_text(*field, a.combined);
+            }
+            if s == "person" || s == "creator" {
+                for w in &a.latin_words {
+                    for code in phonetic_codes(dm, w) {
+                        d.add_text(f.phonetic, code);
+                    }
+                }
+            }
+        }
+        d.add_pre_tokenized_text(f.plain, a.plain);
+        d.add_pre_tokenized_text(f.stem, a.stem);
+        d.add_pre_tokenized_text(f.latin, a.latin);
+    }
+    d
+}
+
+/// The decades (1910, 1920, ...) a day range touches; at most 20, none for open ranges.
+pub(crate) fn decades(from: i64, to: i64) -> Vec<i64> {
+    if from == i64::MIN || to == i64::MAX {
+        return Vec::new();
+    }
+    let (y1, _, _) = crate::edtf::civil_from_days(from);
+    let (y2, _, _) = crate::edtf::civil_from_days(to);
+    let (d1, d2) = (y1.div_euclid(10) * 10, y2.div_euclid(10) * 10);
+    if d2 - d1 > 190 {
+        return Vec::new();
+    }
+    (0..=(d2 - d1) / 10).map(|k| d1 + k * 10).collect()
+}

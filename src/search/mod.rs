@@ -1,0 +1,313 @@
+//! Search across languages and scripts: one query finds a place or person however each
+//! record spells it (Baku, Բաքու, Баку, Bakü).
+//!
+//! - `analyze`: normalisation, folding, stemmers, transliteration;
+//! - `gazetteer`: historical and modern names of places and persons;
+//! - `index`: the tantivy index derived from the catalog, kept fresh from its event log;
+//! - `query`: the query language and its weighted expansion;
+//! - `snippet`: passages with the matched words highlighted.
+//!
+//! See docs/search.md.
+
+pub mod analyze;
+pub mod gazetteer;
+mod index;
+pub mod query;
+pub mod snippet;
+
+pub use index::{Freshness, INDEX_SCHEMA_VERSION};
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
+
+use crate::archive::Archive;
+use crate::edtf;
+use crate::error::{Error, Result};
+use crate::model::Kind;
+use gazetteer::Gazetteer;
+use index::SearchIndex;
+
+/// A search as a person asks it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// The query text.
+    pub query: String,
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only items in this language.
+    pub lang: Option<String>,
+    /// Only this collection.
+    pub collection: Option<String>,
+    /// Only items from archives in this country.
+    pub source_country: Option<String>,
+    /// Items whose date range reaches this EDTF date or later.
+    pub from: Option<edtf::Edtf>,
+    /// Items whose date range reaches this EDTF date or earlier.
+    pub to: Option<edtf::Edtf>,
+    /// Hits to return.
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Count facets.
+    pub facets: bool,
+    /// Staff: include restricted and embargoed items.
+    pub include_restricted: bool,
+    /// Staff: include withdrawn items.
+    pub include_withdrawn: bool,
+    /// Match only in the script typed (no transliteration, no gazetteer).
+    pub exact_script: bool,
+}
+
+/// One hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Item id.
+    pub id: String,
+    /// Kind.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Date as written.
+    pub date: Option<String>,
+    /// Languages.
+    pub lang: Vec<String>,
+    /// Collection.
+    pub collection: Option<String>,
+    /// Relevance.
+    pub score: f32,
+    /// A passage with the matched words in `<b>`, HTML-escaped.
+    pub snippet: String,
+    /// Which text the snippet comes from (`title`, `transcript`, `places`, ...).
+    pub matched_in: Option<String>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// Number of matching items.
+    pub total: usize,
+    /// Time taken, in milliseconds.
+    pub took_ms: u64,
+    /// The hits on this page.
+    pub hits: Vec<Hit>,
+    /// Facet counts, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<BTreeMap<String, BTreeMap<String, u64>>>,
+    /// What opening the index had to do (rebuild, catch-up).
+    #[serde(skip)]
+    pub freshness: Freshness,
+}
+
+/// Bring the index up to date with the catalog (after ingest, edit, withdraw).
+pub fn sync(archive: &Archive) -> Result<Freshness> {
+    Ok(SearchIndex::open(archive, archive.settings.search.writer_memory_mb)?.1)
+}
+
+/// Rebuild the index from scratch; returns the number of items indexed.
+pub fn reindex(archive: &Archive) -> Result<u64> {
+    let (si, fresh) = SearchIndex::open(archive, archive.settings.search.writer_memory_mb)?;
+    if fresh.rebuilt.is_some() {
+        return archive.catalog.count_items();
+    }
+    si.rebuild(archive, archive.settings.search.writer_memory_mb)
+}
+
+fn term(field: tantivy::schema::Field, v: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, v),
+        IndexRecordOption::Basic,
+    ))
+}
+
+const FACETS: [&str; 6] = [
+    "kind",
+    "lang",
+    "collection",
+    "source_country",
+    "access",
+    "decade",
+];
+
+/// Run a search.
+pub fn search(archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
+    let started = Instant::now();
+    let (si, freshness) = SearchIndex::open(archive, archive.settings.search.writer_memory_mb)?;
+    let gaz = Gazetteer::load(Some(archive.root()))?;
+    let dm = index::phonetic_encoder()?;
+    let f = &si.fields;
+    let parsed = query::parse(&req.query);
+    let mut builder = query::Builder {
+        fields: f,
+        gazetteer: &gaz,
+        dm: &dm,
+        exact_script: req.exact_script,
+        wanted: query::Wanted::default(),
+    };
+    let Some(main) = builder.build(&parsed) else {
+        return Err(Error::invalid(format!(
+            "the query '{}' has no words to search for; try a name, a place or a \"phrase\"",
+            req.query
+        )));
+    };
+    let wanted = builder.wanted;
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+    let filter = |parts: &mut Vec<(Occur, Box<dyn Query>)>, q: Box<dyn Query>| {
+        parts.push((
+            Occur::Must,
+            Box::new(tantivy::query::ConstScoreQuery::new(q, 0.0)),
+        ));
+    };
+    if let Some(k) = req.kind {
+        filter(&mut parts, term(f.kind, k.as_str()));
+    }
+    if let Some(l) = &req.lang {
+        filter(&mut parts, term(f.lang, l));
+    }
+    if let Some(c) = &req.collection {
+        filter(&mut parts, term(f.collection, c));
+    }
+    if let Some(c) = &req.source_country {
+        filter(&mut parts, term(f.country, &c.to_ascii_uppercase()));
+    }
+    if req.from.is_some() || req.to.is_some() {
+        let from = req.from.as_ref().and_then(|d| d.earliest);
+        let to = req.to.as_ref().and_then(|d| d.latest);
+        filter(&mut parts, query::date_overlap(f, from, to));
+    }
+    // Access: what the public may see today, unless staff ask for more.
+    let today = crate::clock::today();
+    let mut allowed: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Should, term(f.access, "open")),
+        (
+            Occur::Should,
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, term(f.access, "embargoed")),
+                (
+                    Occur::Must,
+                    Box::new(tantivy::query::RangeQuery::new(
+                        std::ops::Bound::Unbounded,
+                        std::ops::Bound::Included(Term::from_field_i64(f.embargo, today)),
+                    )),
+                ),
+            ])),
+        ),
+    ];
+    if req.include_restricted {
+        allowed.push((Occur::Should, term(f.access, "restricted")));
+        allowed.push((Occur::Should, term(f.access, "embargoed")));
+    }
+    if req.include_withdrawn {
+        allowed.push((Occur::Should, term(f.access, "withdrawn")));
+    }
+    filter(&mut parts, Box::new(BooleanQuery::new(allowed)));
+    let q = BooleanQuery::new(parts);
+
+    let reader = si
+        .index
+        .reader()
+        .map_err(|e| Error::invalid(format!("search index: {e}; run `hishatak reindex`")))?;
+    let searcher = reader.searcher();
+    let limit = req.limit.clamp(1, 10_000);
+    let top = TopDocs::with_limit(limit)
+        .and_offset(req.offset)
+        .order_by_score();
+    let mut fc = FacetCollector::for_field("facets");
+    for name in FACETS {
+        fc.add_facet(format!("/{name}").as_str());
+    }
+    let err = |e: tantivy::TantivyError| {
+        Error::invalid(format!(
+            "search failed: {e}; run `hishatak reindex` if it persists"
+        ))
+    };
+    let (top, total, facet_counts) = if req.facets {
+        let (t, c, fcounts) = searcher.search(&q, &(top, Count, fc)).map_err(err)?;
+        (t, c, Some(fcounts))
+    } else {
+        let (t, c) = searcher.search(&q, &(top, Count)).map_err(err)?;
+        (t, c, None)
+    };
+    let mut hits = Vec::new();
+    for (score, addr) in top {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
+        let Some(id) = doc
+            .get_first(f.id)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let item = archive.catalog.item(&id)?;
+        let (snip, matched_in) = best_snippet(&wanted, &item);
+        hits.push(Hit {
+            id: item.id.clone(),
+            kind: item.kind().as_str().to_string(),
+            title: item.title(),
+            date: item.record.date.as_ref().map(|d| d.text.clone()),
+            lang: item.record.langs.clone(),
+            collection: item.record.collection.clone(),
+            score,
+            snippet: snip,
+            matched_in,
+        });
+    }
+    let facets = facet_counts.map(|fcounts| {
+        let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for name in FACETS {
+            let m = out.entry(name.to_string()).or_default();
+            for (facet, count) in fcounts.get(&format!("/{name}")) {
+                let label = facet
+                    .to_path()
+                    .last()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                m.insert(label, count);
+            }
+        }
+        out
+    });
+    Ok(SearchResults {
+        query: req.query.clone(),
+        total,
+        took_ms: started.elapsed().as_millis() as u64,
+        hits,
+        facets,
+        freshness,
+    })
+}
+
+/// The snippet from the text with the most matched words (titles win ties).
+fn best_snippet(wanted: &query::Wanted, item: &crate::catalog::Item) -> (String, Option<String>) {
+    let mut best: Option<(usize, String, &'static str)> = None;
+    for (_, text, langs, label) in index::item_texts(item) {
+        let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
+        if let Some((s, n)) = snippet::snippet(wanted, &text, &langs, 30) {
+            if best.as_ref().map(|b| n > b.0).unwrap_or(true) {
+                best = Some((n, s, label));
+            }
+        }
+    }
+    match best {
+        Some((_, s, label)) => (s, Some(label.to_string())),
+        None => {
+            let mut s = String::new();
+            for c in item.title().chars().take(200) {
+                match c {
+                    '<' => s.push_str("&lt;"),
+                    '>' => s.push_str("&gt;"),
+                    '&' => s.push_str("&amp;"),
+                    c => s.push(c),
+                }
+            }
+            (s, None)
+        }
+    }
+}

@@ -1,0 +1,486 @@
+//! The query language and its translation into an index query.
+//!
+//! `word`, `"exact phrase"`, `AND` (the default), `OR`, `NOT word`, `-word`, and field
+//! prefixes `title: person: place: subject: creator: ref: collection:`. Nothing a person
+//! types is an error: an unbalanced quote runs to the end, an unknown prefix (`10:30`,
+//! `http://...`) is read as words, a lone operator is ignored.
+//!
+//! Each word is asked in every form, each form with its weight: the folded word (exact,
+//! highest), its stems in each language whose script fits (inflections), its Latin forms
+//! (other scripts), the gazetteer's other names for it (lower), a near spelling for long
+//! words (typos; lower still), and, in person names, its Daitch-Mokotoff key.
+
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::analyze;
+use super::gazetteer::{self, Gazetteer};
+use super::index::{phonetic_codes, Fields};
+
+/// One piece of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    /// Field prefix (`title`, `place`, ...), `None` for everywhere.
+    pub scope: Option<String>,
+    /// The words (one for a word, several for a phrase).
+    pub words: Vec<String>,
+    /// Written as a phrase (quoted).
+    pub phrase: bool,
+    /// `NOT` / `-`.
+    pub negated: bool,
+}
+
+/// A parsed query: alternatives (`OR`) of conjunctions.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Parsed {
+    /// Each inner list is ANDed; the lists are ORed.
+    pub groups: Vec<Vec<Clause>>,
+}
+
+const PREFIXES: [&str; 7] = [
+    "title",
+    "person",
+    "place",
+    "subject",
+    "creator",
+    "ref",
+    "collection",
+];
+
+/// Split a raw token into its words, dropping Turkish case suffixes after an apostrophe
+/// (`Erzurum'a` → `erzurum`).
+fn token_words(raw: &str) -> Vec<String> {
+    let cut = raw
+        .find(['\'', '’', 'ʼ', '՚'])
+        .filter(|&i| i > 0 && raw[..i].chars().count() >= 2)
+        .map(|i| &raw[..i])
+        .unwrap_or(raw);
+    analyze::words(cut).into_iter().map(|w| w.lower).collect()
+}
+
+/// Parse a query string. Never fails.
+pub fn parse(q: &str) -> Parsed {
+    let mut groups: Vec<Vec<Clause>> = vec![Vec::new()];
+    let mut negate_next = false;
+    let chars: Vec<char> = q.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        // Read one raw token (a quoted phrase may contain spaces).
+        let start = i;
+        let mut in_quote = false;
+        while i < chars.len() && (in_quote || !chars[i].is_whitespace()) {
+            if chars[i] == '"' {
+                in_quote = !in_quote;
+            }
+            i += 1;
+        }
+        let raw: String = chars[start..i].iter().collect();
+        match raw.as_str() {
+            "OR" | "|" | "||" => {
+                if groups.last().map(|g| !g.is_empty()).unwrap_or(false) {
+                    groups.push(Vec::new());
+                }
+                negate_next = false;
+                continue;
+            }
+            "AND" | "&&" | "+" => continue,
+            "NOT" | "!" => {
+                negate_next = true;
+                continue;
+            }
+            _ => {}
+        }
+        let mut body = raw.as_str();
+        let mut negated = std::mem::take(&mut negate_next);
+        if let Some(rest) = body.strip_prefix('-').filter(|r| !r.is_empty()) {
+            negated = true;
+            body = rest;
+        } else if let Some(rest) = body.strip_prefix('+').filter(|r| !r.is_empty()) {
+            body = rest;
+        }
+        let mut scope = None;
+        if let Some((p, rest)) = body.split_once(':') {
+            let p = p.to_ascii_lowercase();
+            if PREFIXES.contains(&p.as_str()) && !rest.is_empty() {
+                scope = Some(p);
+                body = rest;
+            }
+        }
+        let phrase = body.starts_with('"');
+        let inner = body.trim_matches('"');
+        let words: Vec<String> = if phrase {
+            analyze::words(inner).into_iter().map(|w| w.lower).collect()
+        } else {
+            token_words(inner)
+        };
+        if words.is_empty() {
+            continue;
+        }
+        let phrase = phrase || words.len() > 1;
+        if let Some(g) = groups.last_mut() {
+            g.push(Clause {
+                scope,
+                words,
+                phrase,
+                negated,
+            });
+        }
+    }
+    groups.retain(|g| !g.is_empty());
+    Parsed { groups }
+}
+
+/// Weights of the forms of a word.
+const EXACT: f32 = 4.0;
+const STEM: f32 = 2.5;
+const LATIN: f32 = 2.0;
+const PHONETIC: f32 = 0.8;
+const FUZZY: f32 = 0.6;
+const GAZETTEER: f32 = 0.4;
+
+/// What a query looks for, for highlighting snippets.
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    /// Folded words.
+    pub plain: BTreeSet<String>,
+    /// Folded stems.
+    pub stems: BTreeSet<String>,
+    /// Latin forms.
+    pub latin: BTreeSet<String>,
+    /// Latin forms asked with typo tolerance, and the distance allowed.
+    pub fuzzy: Vec<(String, u8)>,
+}
+
+/// Builds index queries from parsed queries.
+pub struct Builder<'a> {
+    pub(crate) fields: &'a Fields,
+    pub(crate) gazetteer: &'a Gazetteer,
+    pub(crate) dm: &'a rphonetic::DaitchMokotoffSoundex,
+    /// Turn off cross-script matching (Latin forms, gazetteer).
+    pub(crate) exact_script: bool,
+    pub(crate) wanted: Wanted,
+}
+
+fn term_q(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+    let t = Term::from_field_text(field, text);
+    Box::new(BoostQuery::new(
+        Box::new(TermQuery::new(t, IndexRecordOption::WithFreqsAndPositions)),
+        boost,
+    ))
+}
+
+fn phrase_q(field: Field, words: &[String], boost: f32) -> Box<dyn Query> {
+    if words.len() == 1 {
+        return term_q(field, &words[0], boost);
+    }
+    let terms: Vec<Term> = words
+        .iter()
+        .map(|w| Term::from_field_text(field, w))
+        .collect();
+    Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), boost))
+}
+
+fn any_of(qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// Typo tolerance by length: 1 edit from 5 letters, 2 from 9.
+pub fn fuzzy_distance(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+impl Builder<'_> {
+    fn scoped_field(&self, scope: &str) -> Option<Field> {
+        self.fields
+            .scoped
+            .iter()
+            .find(|(p, _)| p == scope)
+            .map(|(_, f)| *f)
+    }
+
+    /// Every form of one word, as alternatives.
+    fn word(
+        &mut self,
+        lower: &str,
+        scope: Option<&str>,
+        weight: f32,
+        record: bool,
+        near: bool,
+    ) -> Vec<Box<dyn Query>> {
+        let f = analyze::forms(lower, &[]);
+        let mut stems = Vec::new();
+        for l in analyze::query_langs(lower) {
+            if let Some(s) = analyze::stem(l, lower) {
+                let s = analyze::fold(&s);
+                if !stems.contains(&s) && !s.is_empty() {
+                    stems.push(s);
+                }
+            }
+        }
+        let mut latin: Vec<String> = vec![analyze::to_latin(&f.plain)];
+        for s in &stems {
+            let l = analyze::to_latin(s);
+            if !latin.contains(&l) {
+                latin.push(l);
+            }
+        }
+        let mut qs: Vec<Box<dyn Query>> = Vec::new();
+        let scoped = scope.and_then(|s| self.scoped_field(s));
+        let (plain_f, stem_f, latin_f) = match scoped {
+            Some(sf) => (sf, sf, sf),
+            None => (self.fields.plain, self.fields.stem, self.fields.latin),
+        };
+        qs.push(term_q(plain_f, &f.plain, EXACT * weight));
+        for s in &stems {
+            qs.push(term_q(stem_f, s, STEM * weight));
+        }
+        let dist = if near { fuzzy_distance(&latin[0]) } else { 0 };
+        if !self.exact_script {
+            for l in &latin {
+                qs.push(term_q(latin_f, l, LATIN * weight));
+            }
+            if dist > 0 {
+                let t = Term::from_field_text(latin_f, &latin[0]);
+                qs.push(Box::new(BoostQuery::new(
+                    Box::new(FuzzyTermQuery::new(t, dist, true)),
+                    FUZZY * weight,
+                )));
+            }
+            if near && (scope.is_none() || scope == Some("person") || scope == Some("creator")) {
+                for code in phonetic_codes(self.dm, &latin[0]) {
+                    qs.push(term_q(self.fields.phonetic, &code, PHONETIC * weight));
+                }
+            }
+        } else if dist > 0 {
+            let t = Term::from_field_text(plain_f, &f.plain);
+            qs.push(Box::new(BoostQuery::new(
+                Box::new(FuzzyTermQuery::new(t, dist, true)),
+                FUZZY * weight,
+            )));
+        }
+        if record {
+            self.wanted.plain.insert(f.plain.clone());
+            self.wanted.stems.extend(stems.iter().cloned());
+            if !self.exact_script {
+                self.wanted.latin.extend(latin.iter().cloned());
+                if dist > 0 {
+                    self.wanted.fuzzy.push((latin[0].clone(), dist));
+                }
+            } else if dist > 0 {
+                self.wanted.fuzzy.push((f.plain.clone(), dist));
+            }
+        }
+        qs
+    }
+
+    /// A phrase in plain and Latin forms.
+    fn phrase(
+        &mut self,
+        words: &[String],
+        scope: Option<&str>,
+        weight: f32,
+        record: bool,
+    ) -> Vec<Box<dyn Query>> {
+        let plain: Vec<String> = words.iter().map(|w| analyze::fold(w)).collect();
+        let latin: Vec<String> = plain.iter().map(|w| analyze::to_latin(w)).collect();
+        let scoped = scope.and_then(|s| self.scoped_field(s));
+        let mut qs = vec![phrase_q(
+            scoped.unwrap_or(self.fields.plain),
+            &plain,
+            EXACT * weight,
+        )];
+        if !self.exact_script {
+            qs.push(phrase_q(
+                scoped.unwrap_or(self.fields.latin),
+                &latin,
+                LATIN * weight,
+            ));
+        }
+        if record {
+            self.wanted.plain.extend(plain);
+            if !self.exact_script {
+                self.wanted.latin.extend(latin);
+            }
+        }
+        qs
+    }
+
+    /// The gazetteer's other names for words `span` (lower-cased), as alternatives.
+    fn gazetteer_names(
+        &mut self,
+        span: &[String],
+        scope: Option<&str>,
+        record: bool,
+    ) -> Vec<Box<dyn Query>> {
+        if self.exact_script {
+            return Vec::new();
+        }
+        let mut keys = vec![gazetteer::key(&span.join(" "))];
+        if span.len() == 1 {
+            for l in analyze::query_langs(&span[0]) {
+                if let Some(s) = analyze::stem(l, &span[0]) {
+                    keys.push(gazetteer::key(&s));
+                }
+            }
+        }
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        for k in keys {
+            for e in self.gazetteer.lookup(&k) {
+                names.extend(e.names.iter().cloned());
+            }
+        }
+        let mut qs = Vec::new();
+        for n in names {
+            let ws: Vec<String> = analyze::words(&n).into_iter().map(|w| w.lower).collect();
+            if ws.is_empty() || ws == span {
+                continue;
+            }
+            if ws.len() == 1 {
+                // Near spellings of a variant would reach too far: exact forms only.
+                qs.extend(self.word(&ws[0], scope, GAZETTEER, record, false));
+            } else {
+                qs.extend(self.phrase(&ws, scope, GAZETTEER, record));
+            }
+        }
+        qs
+    }
+
+    /// The query of one clause (all its forms, for a positive clause its gazetteer names).
+    fn clause(&mut self, c: &Clause) -> Box<dyn Query> {
+        let record = !c.negated;
+        let scope = c.scope.as_deref();
+        let mut qs = if c.phrase {
+            self.phrase(&c.words, scope, 1.0, record)
+        } else {
+            self.word(&c.words[0], scope, 1.0, record, true)
+        };
+        if !c.negated {
+            let g = self.gazetteer_names(&c.words, scope, record);
+            qs.extend(g);
+        }
+        any_of(qs)
+    }
+
+    /// The query of a whole parsed query; `None` when there is nothing to search for.
+    pub fn build(&mut self, parsed: &Parsed) -> Option<Box<dyn Query>> {
+        let mut groups: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for g in &parsed.groups {
+            let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for c in g {
+                let q = self.clause(c);
+                parts.push((
+                    if c.negated {
+                        Occur::MustNot
+                    } else {
+                        Occur::Must
+                    },
+                    q,
+                ));
+            }
+            if parts.iter().all(|(o, _)| *o == Occur::MustNot) {
+                parts.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+            }
+            groups.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
+        }
+        if groups.is_empty() {
+            return None;
+        }
+        Some(Box::new(BooleanQuery::new(groups)))
+    }
+}
+
+/// `[from, to]` overlap filter on the item's date range.
+pub fn date_overlap(fields: &Fields, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(to) = to {
+        parts.push((
+            Occur::Must,
+            Box::new(tantivy::query::RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_i64(fields.date_from, to)),
+            )),
+        ));
+    }
+    if let Some(from) = from {
+        parts.push((
+            Occur::Must,
+            Box::new(tantivy::query::RangeQuery::new(
+                Bound::Included(Term::from_field_i64(fields.date_to, from)),
+                Bound::Unbounded,
+            )),
+        ));
+    }
+    Box::new(BooleanQuery::new(parts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(words: &[&str], phrase: bool, negated: bool, scope: Option<&str>) -> Clause {
+        Clause {
+            scope: scope.map(str::to_string),
+            words: words.iter().map(|s| s.to_string()).collect(),
+            phrase,
+            negated,
+        }
+    }
+
+    #[test]
+    fn parses_the_query_language() {
+        let p = parse(r#"Van "Der Zor" -vanilla NOT Smyrna place:Erzurum OR title:Komitas"#);
+        assert_eq!(
+            p.groups,
+            vec![
+                vec![
+                    c(&["van"], false, false, None),
+                    c(&["der", "zor"], true, false, None),
+                    c(&["vanilla"], false, true, None),
+                    c(&["smyrna"], false, true, None),
+                    c(&["erzurum"], false, false, Some("place")),
+                ],
+                vec![c(&["komitas"], false, false, Some("title"))],
+            ]
+        );
+    }
+
+    #[test]
+    fn never_fails_on_odd_input() {
+        for q in [
+            "\"unbalanced",
+            "OR OR",
+            "NOT",
+            "-",
+            "::",
+            "http://x.org/a",
+            "10:30",
+            "((",
+            "title:",
+            "\u{0}",
+            "Erzurum'a",
+            "\"\"",
+        ] {
+            let _ = parse(q);
+        }
+        assert_eq!(parse("Erzurum'a").groups[0][0].words, vec!["erzurum"]);
+        assert_eq!(parse("10:30").groups[0][0].words, vec!["10", "30"]);
+        assert!(parse("OR AND NOT").groups.is_empty());
+    }
+}
