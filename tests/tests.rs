@@ -8,4 +8,5 @@ mod ingest;
 mod manifest;
 mod records;
 mod regression;
+mod search;
 mod verify;

@@ -56,6 +56,45 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
     ));
     out.line(format!("  languages: {}", counts(&langs)));
     out.line(format!("  source countries: {}", counts(&countries)));
+    // Cross-script searches: one spelling typed, every script found.
+    match hishatak::search::Searcher::open(&a) {
+        Ok(searcher) => {
+            out.line("\nSearches (one spelling typed, every script and spelling found):");
+            for q in [
+                "Erzurum",
+                "Baku",
+                "Kharpert",
+                "Komitas",
+                "person:Khatchadourian",
+            ] {
+                let req = hishatak::search::SearchRequest {
+                    query: q.to_string(),
+                    limit: 4,
+                    ..Default::default()
+                };
+                match searcher.search(&a, &req) {
+                    Ok(r) => {
+                        out.line(format!("  search {q:<24} {} item(s)", r.total));
+                        for h in &r.hits {
+                            let snip = h
+                                .snippet
+                                .replace("<b>", "[")
+                                .replace("</b>", "]")
+                                .replace("&lt;", "<")
+                                .replace("&gt;", ">")
+                                .replace("&#39;", "'")
+                                .replace("&quot;", "\"")
+                                .replace("&amp;", "&");
+                            let snip: String = snip.chars().take(110).collect();
+                            out.line(format!("    {}  {snip}", h.id));
+                        }
+                    }
+                    Err(e) => out.warn(format!("search {q}: {e}")),
+                }
+            }
+        }
+        Err(e) => out.warn(format!("the search index could not be built: {e}")),
+    }
     if let Some(first) = items.first() {
         out.line("\nTry next:");
         out.line(format!("  hishatak --archive {} list", dir.display()));
@@ -70,6 +109,14 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
             first.id
         ));
         out.line(format!("  hishatak --archive {} verify", dir.display()));
+        out.line(format!(
+            "  hishatak --archive {} search Bakü --facets",
+            dir.display()
+        ));
+        out.line(format!(
+            "  hishatak --archive {} search '\"Der Zor\"' --from 1915 --to 1916",
+            dir.display()
+        ));
         out.line(format!(
             "  hishatak --archive {} edit {} --set date=1915~",
             dir.display(),

@@ -136,18 +136,56 @@ const FACETS: [&str; 6] = [
     "decade",
 ];
 
-/// Run a search.
+/// Run a search (opens the index, catching up with the catalog first).
 pub fn search(archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
     let started = Instant::now();
-    let (si, freshness) = SearchIndex::open(archive, archive.settings.search.writer_memory_mb)?;
-    let gaz = Gazetteer::load(Some(archive.root()))?;
-    let dm = index::phonetic_encoder()?;
+    let s = Searcher::open(archive)?;
+    let mut r = s.search(archive, req)?;
+    r.took_ms = started.elapsed().as_millis() as u64;
+    Ok(r)
+}
+
+/// An open index, gazetteer and reader, for running many searches.
+pub struct Searcher {
+    si: SearchIndex,
+    reader: tantivy::IndexReader,
+    gazetteer: Gazetteer,
+    dm: rphonetic::DaitchMokotoffSoundex,
+    freshness: Freshness,
+}
+
+impl Searcher {
+    /// Open the index of `archive` (rebuilt or caught up as needed).
+    pub fn open(archive: &Archive) -> Result<Searcher> {
+        let (si, freshness) = SearchIndex::open(archive, archive.settings.search.writer_memory_mb)?;
+        let reader = si
+            .index
+            .reader()
+            .map_err(|e| Error::invalid(format!("search index: {e}; run `hishatak reindex`")))?;
+        Ok(Searcher {
+            si,
+            reader,
+            gazetteer: Gazetteer::load(Some(archive.root()))?,
+            dm: index::phonetic_encoder()?,
+            freshness,
+        })
+    }
+
+    /// Run one search.
+    pub fn search(&self, archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
+        search_with(self, archive, req)
+    }
+}
+
+fn search_with(s: &Searcher, archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
+    let started = Instant::now();
+    let si = &s.si;
     let f = &si.fields;
     let parsed = query::parse(&req.query);
     let mut builder = query::Builder {
         fields: f,
-        gazetteer: &gaz,
-        dm: &dm,
+        gazetteer: &s.gazetteer,
+        dm: &s.dm,
         exact_script: req.exact_script,
         wanted: query::Wanted::default(),
     };
@@ -210,11 +248,7 @@ pub fn search(archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
     filter(&mut parts, Box::new(BooleanQuery::new(allowed)));
     let q = BooleanQuery::new(parts);
 
-    let reader = si
-        .index
-        .reader()
-        .map_err(|e| Error::invalid(format!("search index: {e}; run `hishatak reindex`")))?;
-    let searcher = reader.searcher();
+    let searcher = s.reader.searcher();
     let limit = req.limit.clamp(1, 10_000);
     let top = TopDocs::with_limit(limit)
         .and_offset(req.offset)
@@ -280,7 +314,7 @@ pub fn search(archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
         took_ms: started.elapsed().as_millis() as u64,
         hits,
         facets,
-        freshness,
+        freshness: s.freshness.clone(),
     })
 }
 

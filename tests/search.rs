@@ -1,0 +1,411 @@
+//! `search` and `reindex` through the binary, on records written here.
+
+use serde_json::Value;
+
+use crate::util::Dir;
+
+/// Ingest a text as an item with flags; returns its id.
+fn item(d: &Dir, name: &str, text: &str, flags: &[&str]) -> String {
+    let f = d.write(&format!("in/{name}"), text);
+    let mut args = vec!["ingest", f.to_str().unwrap(), "--json"];
+    args.extend_from_slice(flags);
+    d.run(&args).ok().json()["stored"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn ids(d: &Dir, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["search", "--json", "--limit", "50"];
+    all.extend_from_slice(args);
+    let j = d.run(&all).ok().json();
+    j["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// A small multilingual archive.
+struct Corpus {
+    d: Dir,
+    ru: String,
+    hy: String,
+    fr: String,
+    tr: String,
+    en: String,
+    de: String,
+}
+
+fn corpus() -> Corpus {
+    let d = Dir::with_archive();
+    let ru = item(
+        &d,
+        "ru.txt",
+        "Донесение. В Эрзуруме было тихо; беженцы ушли в Баку. Ёлка.",
+        &[
+            "--lang",
+            "ru",
+            "--date",
+            "1915-04",
+            "--collection",
+            "Reports",
+            "--source-country",
+            "RU",
+            "--kind",
+            "document",
+        ],
+    );
+    let hy = item(
+        &d,
+        "hy.txt",
+        "Մենք հասանք Էրզրումից Բաքու։ Կոմիտաս վարդապետը երգում էր։ Ինչո՞ւ և եւ",
+        &[
+            "--lang",
+            "hy",
+            "--date",
+            "191X",
+            "--collection",
+            "Memoirs",
+            "--source-country",
+            "AM",
+            "--kind",
+            "memoir",
+        ],
+    );
+    let fr = item(
+        &d,
+        "fr.txt",
+        "Le consul écrit d'Erzeroum que la situation à Kharpert est grave.",
+        &[
+            "--lang",
+            "fr",
+            "--date",
+            "1916~",
+            "--collection",
+            "Reports",
+            "--source-country",
+            "FR",
+        ],
+    );
+    let tr = item(
+        &d,
+        "tr.txt",
+        "Bakü'de bir gün. Erzurum'a gittik. İSTANBUL Müdürlüğü, Harput.",
+        &[
+            "--lang",
+            "tr",
+            "--date",
+            "1922-06-14/1922-07-02",
+            "--source-country",
+            "TR",
+        ],
+    );
+    let en = item(&d, "en.txt", "The relief ship carried vanilla, flour and blankets for the American Committee for Relief in the Near East.", &["--lang", "en", "--date", "1919", "--kind", "document"]);
+    let de = item(
+        &d,
+        "de.txt",
+        "Bericht aus Erzerum über die Deportationen.",
+        &["--lang", "de", "--date", "1915-21"],
+    );
+    d.run(&["edit", &hy, "--set", "persons=Սողոմոն Խաչատրյան"])
+        .ok();
+    d.run(&["edit", &ru, "--set", "persons=Хачатурян"]).ok();
+    Corpus {
+        d,
+        ru,
+        hy,
+        fr,
+        tr,
+        en,
+        de,
+    }
+}
+
+#[test]
+fn one_name_finds_every_script_and_spelling() {
+    let c = corpus();
+    let d = &c.d;
+    let erzurum = sorted(vec![
+        c.ru.clone(),
+        c.hy.clone(),
+        c.fr.clone(),
+        c.tr.clone(),
+        c.de.clone(),
+    ]);
+    for q in ["Erzurum", "Эрзурум", "Էրզրում", "Erzeroum", "erzurum"] {
+        assert_eq!(sorted(ids(d, &[q])), erzurum, "query {q}");
+    }
+    let baku = sorted(vec![c.ru.clone(), c.hy.clone(), c.tr.clone()]);
+    for q in ["Baku", "Բաքու", "Баку", "Bakü", "BAKU"] {
+        assert_eq!(sorted(ids(d, &[q])), baku, "query {q}");
+    }
+    assert_eq!(ids(d, &["Комитас"]), [c.hy.clone()]);
+    assert_eq!(ids(d, &["Komitas"]), [c.hy.clone()]);
+    // The exact spelling ranks first.
+    assert_eq!(ids(d, &["Bakü"])[0], c.tr);
+    assert_eq!(ids(d, &["Баку"])[0], c.ru);
+}
+
+#[test]
+fn inflected_forms_and_normalisation() {
+    let c = corpus();
+    let d = &c.d;
+    assert!(
+        ids(d, &["Эрзурумом"]).contains(&c.ru),
+        "Russian case ending"
+    );
+    assert!(
+        ids(d, &["Էրզրումում"]).contains(&c.hy),
+        "Armenian case ending"
+    );
+    for q in ["istanbul", "İstanbul", "ISTANBUL", "Istanbul"] {
+        assert!(ids(d, &[q]).contains(&c.tr), "Turkish i: {q}");
+    }
+    assert!(ids(d, &["mudurlugu"]).contains(&c.tr), "diacritics folded");
+    assert!(
+        ids(d, &["Ինչու"]).contains(&c.hy),
+        "Armenian question mark inside a word"
+    );
+    assert!(
+        ids(d, &["եւ"]).contains(&c.hy) && ids(d, &["և"]).contains(&c.hy),
+        "ligature"
+    );
+    assert!(ids(d, &["елка"]).contains(&c.ru), "ё = е");
+}
+
+#[test]
+fn gazetteer_phonetic_typos_and_what_must_not_match() {
+    let c = corpus();
+    let d = &c.d;
+    assert!(ids(d, &["Van"]).is_empty(), "Van must not match vanilla");
+    assert_eq!(ids(d, &["vanilla"]), [c.en.clone()]);
+    // Typo tolerance for longer words only.
+    assert!(ids(d, &["Erzurrum"]).contains(&c.tr));
+    assert!(ids(d, &["Erzrum"]).contains(&c.tr));
+    // Phonetic key for surnames across transliterations.
+    let kh = sorted(ids(d, &["person:Khatchadourian"]));
+    assert_eq!(
+        kh,
+        sorted(vec![c.ru.clone(), c.hy.clone()]),
+        "Daitch-Mokotoff on persons"
+    );
+    // --exact-script: only the script typed.
+    assert_eq!(ids(d, &["Baku", "--exact-script"]), Vec::<String>::new());
+    assert_eq!(ids(d, &["Баку", "--exact-script"]), [c.ru.clone()]);
+}
+
+#[test]
+fn phrases_operators_and_prefixes() {
+    let c = corpus();
+    let d = &c.d;
+    assert_eq!(
+        ids(d, &["\"American Committee for Relief in the Near East\""]),
+        [c.en.clone()]
+    );
+    assert!(
+        ids(d, &["\"Committee American\""]).is_empty(),
+        "word order matters in a phrase"
+    );
+    assert_eq!(
+        sorted(ids(d, &["Erzurum -Baku"])),
+        sorted(vec![c.fr.clone(), c.de.clone()])
+    );
+    assert_eq!(
+        sorted(ids(d, &["Erzurum NOT Baku"])),
+        sorted(vec![c.fr.clone(), c.de.clone()])
+    );
+    assert_eq!(
+        sorted(ids(d, &["vanilla OR Komitas"])),
+        sorted(vec![c.en.clone(), c.hy.clone()])
+    );
+    assert_eq!(ids(d, &["Erzurum AND Kharpert"]), [c.fr.clone()]);
+    assert_eq!(ids(d, &["person:Хачатурян"]).len(), 2);
+    assert!(
+        ids(d, &["person:Erzurum"]).is_empty(),
+        "prefix limits the field"
+    );
+    assert_eq!(ids(d, &["collection:memoirs"]), [c.hy.clone()]);
+    // Nothing is ever a parse error shown as a trace.
+    for q in ["\"unbalanced", "title:", "OR", "((", "-"] {
+        let r = d.run(&["search", q]);
+        assert!(r.code == 0 || r.code == 1, "{q}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{q}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn filters_dates_and_facets() {
+    let c = corpus();
+    let d = &c.d;
+    assert_eq!(
+        sorted(ids(d, &["Erzurum", "--collection", "Reports"])),
+        sorted(vec![c.ru.clone(), c.fr.clone()])
+    );
+    assert_eq!(ids(d, &["Erzurum", "--lang", "hy"]), [c.hy.clone()]);
+    assert_eq!(ids(d, &["Erzurum", "--kind", "memoir"]), [c.hy.clone()]);
+    assert_eq!(
+        ids(d, &["Erzurum", "--source-country", "fr"]),
+        [c.fr.clone()]
+    );
+    // Uncertain dates match when their range overlaps: 191X covers 1915, 1916~ reaches 1915.
+    let in_1915 = sorted(ids(d, &["Erzurum", "--from", "1915", "--to", "1915"]));
+    assert_eq!(
+        in_1915,
+        sorted(vec![c.ru.clone(), c.hy.clone(), c.fr.clone(), c.de.clone()])
+    );
+    assert_eq!(ids(d, &["Erzurum", "--from", "1920"]), [c.tr.clone()]);
+    assert_eq!(ids(d, &["Erzurum", "--to", "1914"]), [c.hy.clone()]);
+    let j = d
+        .run(&["search", "Erzurum", "--facets", "--json"])
+        .ok()
+        .json();
+    assert_eq!(j["total"], 5);
+    assert_eq!(j["facets"]["kind"]["memoir"], 1);
+    assert_eq!(j["facets"]["source_country"]["FR"], 1);
+    assert_eq!(j["facets"]["decade"]["1910"], 4);
+    assert_eq!(j["facets"]["decade"]["1920"], 1);
+    assert_eq!(j["facets"]["lang"]["ru"], 1);
+    let r = d.run(&["search", "Erzurum", "--from", "1915-13"]).code(2);
+    assert!(r.stderr.contains("--from"), "{}", r.stderr);
+}
+
+#[test]
+fn json_follows_the_contract_and_snippets_show_the_original_script() {
+    let c = corpus();
+    let j =
+        c.d.run(&["search", "Baku", "--json", "--limit", "2", "--offset", "1"])
+            .ok()
+            .json();
+    for k in ["query", "total", "took_ms", "hits"] {
+        assert!(j.get(k).is_some(), "{k}");
+    }
+    assert_eq!(j["total"], 3);
+    let hits = j["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2);
+    for h in hits {
+        for k in [
+            "id",
+            "kind",
+            "title",
+            "date",
+            "lang",
+            "collection",
+            "score",
+            "snippet",
+        ] {
+            assert!(h.get(k).is_some(), "hit lacks {k}");
+        }
+    }
+    let all = c.d.run(&["search", "Baku", "--json"]).ok().json();
+    let snip = |id: &str| -> String {
+        all["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == id)
+            .unwrap()["snippet"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(snip(&c.hy).contains("<b>Բաքու</b>"), "{}", snip(&c.hy));
+    assert!(snip(&c.ru).contains("<b>Баку</b>"), "{}", snip(&c.ru));
+    assert!(snip(&c.tr).contains("<b>Bakü</b>"), "{}", snip(&c.tr));
+    let gaz = c.d.run(&["search", "Erzurum", "--json"]).ok().json();
+    let hy = gaz["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == c.hy.as_str())
+        .unwrap();
+    assert!(
+        hy["snippet"].as_str().unwrap().contains("<b>Էրզրումից</b>"),
+        "{hy}"
+    );
+}
+
+#[test]
+fn restricted_embargoed_and_withdrawn_items_stay_hidden() {
+    let d = Dir::with_archive();
+    let open = item(&d, "a.txt", "Aleppo report", &[]);
+    let restricted = item(&d, "b.txt", "Aleppo testimony", &["--access", "restricted"]);
+    let embargoed = item(
+        &d,
+        "c.txt",
+        "Aleppo letter",
+        &["--access", "embargoed:2999-01-01"],
+    );
+    let lifted = item(
+        &d,
+        "d.txt",
+        "Aleppo photograph",
+        &["--access", "embargoed:2001-01-01"],
+    );
+    let gone = item(&d, "e.txt", "Aleppo register", &[]);
+    d.run(&["withdraw", &gone, "--reason", "wrong archive"])
+        .ok();
+    assert_eq!(
+        sorted(ids(&d, &["Aleppo"])),
+        sorted(vec![open.clone(), lifted.clone()])
+    );
+    assert_eq!(
+        sorted(ids(&d, &["Aleppo", "--include-restricted"])),
+        sorted(vec![
+            open.clone(),
+            restricted.clone(),
+            embargoed,
+            lifted.clone()
+        ])
+    );
+    assert!(ids(&d, &["Aleppo", "--include-withdrawn"]).contains(&gone));
+    // Facets count only what may be seen.
+    let j = d
+        .run(&["search", "Aleppo", "--facets", "--json"])
+        .ok()
+        .json();
+    assert_eq!(j["total"], 2);
+    assert!(j["facets"]["access"].get("restricted").is_none());
+    // Access changed by edit is seen at once.
+    d.run(&["edit", &open, "--set", "access=restricted"]).ok();
+    assert_eq!(ids(&d, &["Aleppo"]), [lifted]);
+}
+
+#[test]
+fn the_index_follows_the_catalog_and_recovers() {
+    let d = Dir::with_archive();
+    let id = item(&d, "a.txt", "A letter from Smyrna", &[]);
+    assert_eq!(ids(&d, &["Smyrna"]), [id.clone()]);
+    d.run(&["edit", &id, "--set", "places=Aintab"]).ok();
+    assert_eq!(ids(&d, &["place:Aintab"]), [id.clone()]);
+    // Missing index: rebuilt, and the user is told.
+    std::fs::remove_dir_all(d.archive().join("index")).unwrap();
+    let r = d.run(&["search", "Smyrna", "--json"]).ok();
+    assert!(r.stderr.contains("rebuilt"), "{}", r.stderr);
+    assert_eq!(r.json()["total"], 1);
+    // Damaged index files: rebuilt.
+    let meta = d.archive().join("index/meta.json");
+    std::fs::write(&meta, "{ not json").unwrap();
+    let r = d.run(&["search", "Smyrna", "--json"]);
+    assert!(r.code == 0, "{}", r.stderr);
+    assert!(r.stderr.contains("rebuilt"), "{}", r.stderr);
+    // A change the index never saw (another tool wrote the catalog): caught up.
+    let c = d.catalog();
+    c.execute(
+        "UPDATE items SET title = 'Trebizond papers' WHERE id = ?1",
+        [&id],
+    )
+    .unwrap();
+    c.execute("INSERT INTO events (item_id, at, kind, agent, outcome) VALUES (?1, 'x', 'edited', 't', 'success')", [&id]).unwrap();
+    assert_eq!(ids(&d, &["Trebizond"]), [id.clone()]);
+    let r = d.run(&["reindex"]).ok();
+    assert!(r.stdout.contains("indexed 1 item"), "{}", r.stdout);
+    let v: Value = d.run(&["search", "Smyrna", "--json"]).ok().json();
+    assert_eq!(v["total"], 1);
+}
