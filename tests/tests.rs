@@ -6,6 +6,7 @@ mod archive;
 mod demo;
 mod ingest;
 mod manifest;
+mod quality;
 mod records;
 mod regression;
 mod search;
