@@ -18,8 +18,11 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/search_quality/queries.tsv"))
-        .expect("queries.tsv");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/search_quality/queries.tsv"
+    ))
+    .expect("queries.tsv");
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
@@ -27,7 +30,10 @@ fn cases() -> Vec<Case> {
         }
         let cells: Vec<&str> = line.split('\t').collect();
         let list = |k: usize| -> Vec<String> {
-            cells.get(k).map(|c| c.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
+            cells
+                .get(k)
+                .map(|c| c.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default()
         };
         out.push(Case {
             line: i + 1,
@@ -41,7 +47,11 @@ fn cases() -> Vec<Case> {
 }
 
 fn request(c: &Case) -> SearchRequest {
-    let mut r = SearchRequest { query: c.query.clone(), limit: 10, ..SearchRequest::default() };
+    let mut r = SearchRequest {
+        query: c.query.clone(),
+        limit: 10,
+        ..SearchRequest::default()
+    };
     for f in &c.flags {
         let (k, v) = f.split_once('=').unwrap_or((f.as_str(), ""));
         match k {
@@ -62,23 +72,43 @@ fn request(c: &Case) -> SearchRequest {
 #[test]
 fn the_quality_set_has_full_recall_at_10() {
     let d = Dir::with_archive();
-    d.run(&["ingest", "--manifest", sample_dir().join("manifest.csv").to_str().unwrap()]).ok();
+    d.run(&[
+        "ingest",
+        "--manifest",
+        sample_dir().join("manifest.csv").to_str().unwrap(),
+    ])
+    .ok();
     let archive = Archive::open(&d.archive()).unwrap();
     // Items are named by their first master file in the manifest.
     let (items, _) = archive
         .catalog
-        .list(&hishatak::catalog::ListFilter { include_restricted: true, include_withdrawn: true, ..Default::default() })
+        .list(&hishatak::catalog::ListFilter {
+            include_restricted: true,
+            include_withdrawn: true,
+            ..Default::default()
+        })
         .unwrap();
     let by_file: HashMap<String, String> = items
         .iter()
-        .filter_map(|i| i.files.iter().find(|f| f.role == "master").map(|f| (f.name.clone(), i.id.clone())))
+        .filter_map(|i| {
+            i.files
+                .iter()
+                .find(|f| f.role == "master")
+                .map(|f| (f.name.clone(), i.id.clone()))
+        })
         .collect();
     let id_of = |f: &str| -> String {
-        by_file.get(f).cloned().unwrap_or_else(|| panic!("queries.tsv names {f}, which is not a first master file of the sample"))
+        by_file.get(f).cloned().unwrap_or_else(|| {
+            panic!("queries.tsv names {f}, which is not a first master file of the sample")
+        })
     };
     let searcher = Searcher::open(&archive).unwrap();
     let cases = cases();
-    assert!(cases.len() >= 60, "the quality set has {} queries; at least 60", cases.len());
+    assert!(
+        cases.len() >= 60,
+        "the quality set has {} queries; at least 60",
+        cases.len()
+    );
     let mut failures = Vec::new();
     let mut rr_sum = 0.0;
     let mut rr_n = 0;
@@ -90,12 +120,18 @@ fn the_quality_set_has_full_recall_at_10() {
             let id = id_of(f);
             match got.iter().position(|g| *g == id) {
                 Some(p) => first_rank = Some(first_rank.map_or(p, |r: usize| r.min(p))),
-                None => failures.push(format!("line {}: '{}' misses {f} ({id}); got {got:?}", c.line, c.query)),
+                None => failures.push(format!(
+                    "line {}: '{}' misses {f} ({id}); got {got:?}",
+                    c.line, c.query
+                )),
             }
         }
         for f in &c.must_not {
             if got.contains(&id_of(f).as_str()) {
-                failures.push(format!("line {}: '{}' must not return {f}", c.line, c.query));
+                failures.push(format!(
+                    "line {}: '{}' must not return {f}",
+                    c.line, c.query
+                ));
             }
         }
         if c.must.is_empty() && c.must_not.is_empty() {
@@ -106,6 +142,16 @@ fn the_quality_set_has_full_recall_at_10() {
             rr_n += 1;
         }
     }
-    println!("search quality: {} queries, MRR {:.3}", cases.len(), rr_sum / rr_n.max(1) as f64);
-    assert!(failures.is_empty(), "{} of {} queries failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    println!(
+        "search quality: {} queries, MRR {:.3}",
+        cases.len(),
+        rr_sum / rr_n.max(1) as f64
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
