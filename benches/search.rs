@@ -141,7 +141,7 @@ fn main() {
         let len = 40 + (rng.next() % 360) as usize;
         let mut words = Vec::with_capacity(len);
         for _ in 0..len {
-            if rng.next() % 12 == 0 && !names[k].is_empty() {
+            if rng.next().is_multiple_of(12) && !names[k].is_empty() {
                 words.push(rng.pick(&names[k]).clone());
             } else {
                 words.push(rng.pick(&vocab[k]).to_string());
