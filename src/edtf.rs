@@ -383,12 +383,12 @@ fn calendar(s: &str) -> Result<(i64, i64, Unit, i64, i64), String> {
     if !month.contains('X') {
         let n: u32 = month.parse().unwrap_or(0);
         if n > 12 {
-            if day.is_some() {
-                return Err(format!("a season ({n}) cannot have a day"));
-            }
             let (first, count) = division(n).ok_or_else(|| {
                 format!("month {n} does not exist (months are 01-12; seasons 21-24)")
             })?;
+            if day.is_some() {
+                return Err(format!("a season ({n}) cannot have a day"));
+            }
             let start = days_from_civil(y_lo, first, 1);
             let (ey, em) = add_months(y_hi, first, i64::from(count) - 1);
             let end = days_from_civil(ey, em, days_in_month(ey, em));
