@@ -740,7 +740,7 @@ pub struct StoredObject {
 }
 
 /// Accept `hsh-42`, `HSH-000042` and `42` for the same item.
-fn normalize_id(id: &str) -> String {
+pub(crate) fn normalize_id(id: &str) -> String {
     let t = id.trim();
     let digits = t
         .strip_prefix("HSH-")

@@ -7,8 +7,10 @@
 //! Every statement binds its parameters: no SQL is built from user text.
 
 mod items;
+mod sets;
 
 pub(crate) use items::{find_by_fingerprint, insert_item};
+pub use sets::{Set, SetChanges, SetEntry, SetKind, SetSummary};
 pub use items::{EventRow, FileRow, Item, ListFilter, NewFile, NewText, StoredObject, TextRow};
 
 use std::path::Path;
@@ -20,11 +22,13 @@ use crate::clock;
 use crate::error::{Error, Result};
 
 /// The numbered migrations, in order. Never edit one that has shipped; append.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("migrations/0001_initial.sql")),
+    (2, "sets", include_str!("migrations/0002_sets.sql")),
+];
 
 /// The newest catalog schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// An open catalog.
 pub struct Catalog {

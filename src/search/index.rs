@@ -141,7 +141,7 @@ fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
 }
 
 /// Events that change what an item looks like in search.
-const INDEXED_EVENTS: &str = "kind NOT IN ('fixity', 'exported')";
+const INDEXED_EVENTS: &str = "kind NOT IN ('fixity', 'exported', 'set-added', 'set-removed')";
 
 fn last_event(archive: &Archive) -> Result<i64> {
     Ok(archive

@@ -365,13 +365,13 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 
 /// Flush everything written to the file system that holds `path`.
 #[cfg(target_os = "linux")]
-fn sync_filesystem(path: &Path) -> Result<()> {
+pub(crate) fn sync_filesystem(path: &Path) -> Result<()> {
     let f = File::open(path).at(path)?;
     rustix::fs::syncfs(&f).map_err(|e| Error::io(path, io::Error::from(e)))
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sync_filesystem(path: &Path) -> Result<()> {
+pub(crate) fn sync_filesystem(path: &Path) -> Result<()> {
     // Not reached: `commit` only takes the syncfs path on Linux.
     sync_dir(path)
 }
