@@ -451,9 +451,11 @@ fn calendar(s: &str) -> Result<(i64, i64, Unit, i64, i64), String> {
         _ => Err(if month.contains('X') || year.contains('X') {
             format!("no date matches {year}-{month}-{day}")
         } else {
+            let m: u32 = month.parse().unwrap_or(0);
             format!(
-                "{}{year}-{month} has no day {day}",
-                if neg { "-" } else { "" }
+                "{}{year}-{month} has no day {day} (it has {} days)",
+                if neg { "-" } else { "" },
+                days_in_month(y_lo, m)
             )
         }),
     }

@@ -28,7 +28,7 @@ fn init_makes_the_layout_and_refuses_twice() {
             r.get(0)
         })
         .unwrap();
-    assert_eq!(v, 1);
+    assert_eq!(v, hishatak::catalog::SCHEMA_VERSION);
     let again = d.run(&["init"]).code(1);
     assert!(
         again.stderr.contains("already a hishatak archive"),

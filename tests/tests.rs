@@ -4,6 +4,7 @@ mod util;
 
 mod archive;
 mod demo;
+mod export;
 mod ingest;
 mod manifest;
 mod quality;

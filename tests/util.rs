@@ -130,29 +130,48 @@ pub fn sample_dir() -> PathBuf {
         .join("sample")
 }
 
-/// A small real JPEG made by hand-free means: the first JPEG of the sample collection.
-pub fn sample_file(ext: &str) -> PathBuf {
-    fn walk(d: &Path, ext: &str) -> Option<PathBuf> {
-        let mut entries: Vec<_> = std::fs::read_dir(d)
-            .ok()?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for p in entries {
+/// Every file of the sample collection with this extension, sorted by path.
+pub fn sample_files(ext: &str) -> Vec<PathBuf> {
+    fn walk(d: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(d) else { return };
+        for e in rd.filter_map(|e| e.ok()) {
+            let p = e.path();
             if p.is_dir() {
-                if let Some(f) = walk(&p, ext) {
-                    return Some(f);
-                }
+                walk(&p, ext, out);
             } else if p
                 .extension()
                 .map(|e| e.eq_ignore_ascii_case(ext))
                 .unwrap_or(false)
             {
-                return Some(p);
+                out.push(p);
             }
         }
-        None
     }
-    walk(&sample_dir(), ext).unwrap_or_else(|| panic!("no .{ext} file in the sample collection"))
+    let mut out = Vec::new();
+    walk(&sample_dir(), ext, &mut out);
+    out.sort();
+    assert!(!out.is_empty(), "no .{ext} file in the sample collection");
+    out
+}
+
+/// The first file of the sample collection with this extension.
+pub fn sample_file(ext: &str) -> PathBuf {
+    sample_files(ext).remove(0)
+}
+
+/// An external program the test needs. Absent: the test is skipped (returns None) unless
+/// HISHATAK_REQUIRE_EXTERNAL is set (CI), where absence fails the test.
+pub fn external(program: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(program))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var_os("HISHATAK_REQUIRE_EXTERNAL").is_some() {
+            panic!("{program} is required (HISHATAK_REQUIRE_EXTERNAL is set) but not on PATH");
+        }
+        eprintln!("skipped: {program} is not installed");
+    }
+    found
 }

@@ -10,8 +10,8 @@ mod items;
 mod sets;
 
 pub(crate) use items::{find_by_fingerprint, insert_item};
-pub use sets::{Set, SetChanges, SetEntry, SetKind, SetSummary};
 pub use items::{EventRow, FileRow, Item, ListFilter, NewFile, NewText, StoredObject, TextRow};
+pub use sets::{Set, SetChanges, SetEntry, SetKind, SetSummary};
 
 use std::path::Path;
 use std::time::Duration;

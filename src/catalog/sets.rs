@@ -60,7 +60,10 @@ impl SetKind {
 
     /// Parse a stored or typed name (`travelling` is accepted for `traveling`).
     pub fn parse(s: &str) -> Result<SetKind> {
-        let t = s.trim().to_ascii_lowercase().replace("travelling", "traveling");
+        let t = s
+            .trim()
+            .to_ascii_lowercase()
+            .replace("travelling", "traveling");
         SetKind::ALL
             .into_iter()
             .find(|k| k.as_str() == t || k.as_str().strip_prefix("exhibition-") == Some(&t))
@@ -195,7 +198,9 @@ impl Catalog {
         }
         let tx = self.write()?;
         let exists: Option<i64> = tx
-            .query_row("SELECT seq FROM sets WHERE name = ?1", [&name], |r| r.get(0))
+            .query_row("SELECT seq FROM sets WHERE name = ?1", [&name], |r| {
+                r.get(0)
+            })
             .optional()?;
         if exists.is_some() {
             return Err(Error::invalid(format!(
@@ -215,7 +220,10 @@ impl Catalog {
         )?;
         let seq = tx.last_insert_rowid();
         let lang = lang.unwrap_or_default();
-        for (field, value) in [("title", &changes.title), ("description", &changes.description)] {
+        for (field, value) in [
+            ("title", &changes.title),
+            ("description", &changes.description),
+        ] {
             if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 tx.execute(
                     "INSERT INTO set_texts (set_seq, field, lang, body) VALUES (?1, ?2, ?3, ?4)",
@@ -240,7 +248,10 @@ impl Catalog {
             edtf::parse(d).map_err(|e| Error::invalid(format!("--dates: {e}")))?;
         }
         let tx = self.write()?;
-        for (field, value) in [("title", &changes.title), ("description", &changes.description)] {
+        for (field, value) in [
+            ("title", &changes.title),
+            ("description", &changes.description),
+        ] {
             match value.as_deref().map(str::trim) {
                 Some("") => {
                     tx.execute(
@@ -280,7 +291,8 @@ impl Catalog {
     }
 
     /// Add items at the end of a set (an item already in it keeps its place). A caption,
-    /// when given, is set for each of them in `caption_lang`. Returns the ids added now.
+    /// when given, is set for each of them in `caption_lang`. Returns each id (normalised)
+    /// with whether it was added now (false: it was already in the set).
     pub fn add_to_set(
         &mut self,
         name: &str,
@@ -288,7 +300,7 @@ impl Catalog {
         caption: Option<&str>,
         caption_lang: Option<&str>,
         default_lang: &str,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<(String, bool)>> {
         let seq = self.set_seq(name)?;
         let lang = check_lang(caption_lang.unwrap_or(default_lang))?;
         // Every id must exist before anything changes.
@@ -320,8 +332,8 @@ impl Catalog {
                     "success",
                     &json!({"set": set_name}),
                 )?;
-                added.push(id.clone());
             }
+            added.push((id.clone(), present.is_none()));
             if let Some(c) = caption.map(str::trim).filter(|c| !c.is_empty()) {
                 tx.execute(
                     "INSERT INTO set_captions (set_seq, item_id, lang, body) VALUES (?1, ?2, ?3, ?4)
@@ -374,9 +386,8 @@ impl Catalog {
         let id = normalize_id(id);
         let tx = self.write()?;
         let mut order: Vec<String> = {
-            let mut st = tx.prepare(
-                "SELECT item_id FROM set_items WHERE set_seq = ?1 ORDER BY position",
-            )?;
+            let mut st =
+                tx.prepare("SELECT item_id FROM set_items WHERE set_seq = ?1 ORDER BY position")?;
             let rows = st.query_map([seq], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
@@ -507,7 +518,13 @@ impl Catalog {
     }
 
     /// Record that items were exported (one event per item).
-    pub fn record_export(&mut self, set: &str, format: &str, out: &str, ids: &[String]) -> Result<()> {
+    pub fn record_export(
+        &mut self,
+        set: &str,
+        format: &str,
+        out: &str,
+        ids: &[String],
+    ) -> Result<()> {
         let tx = self.write()?;
         for id in ids {
             add_event(

@@ -6,6 +6,7 @@ mod edit;
 mod ingest;
 mod output;
 mod search;
+mod sets;
 mod show;
 mod verify;
 
@@ -80,6 +81,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Curated sets: ordered items with captions, for exhibitions and research
+    #[command(subcommand)]
+    Set(sets::SetCommand),
+    /// Export a set as a zip package, BagIt bag, IIIF collection or static web site
+    Export(sets::ExportArgs),
     /// Make ./demo-archive from the bundled sample collection and show what it can do
     Demo,
 }
@@ -173,6 +179,8 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Search(args) => search::run(&cli.archive, args, quiet),
         Command::Reindex => search::reindex(&cli.archive, quiet),
         Command::Verify { json } => verify::run(&cli.archive, Out::new(json, quiet)),
+        Command::Set(cmd) => sets::run(&cli.archive, cmd, quiet),
+        Command::Export(args) => sets::export(&cli.archive, args, quiet),
         Command::Demo => demo::run(quiet),
     }
 }

@@ -450,7 +450,8 @@ fn plan_row(
     for (name, cell) in cells {
         let col = Some(name.as_str());
         let text = match &cell {
-            Cell::Text(t) => t.trim().to_string(),
+            // Spreadsheets end lines inside a quoted cell with CRLF: keep plain newlines.
+            Cell::Text(t) => t.trim().replace("\r\n", "\n").replace('\r', "\n"),
             Cell::List(l) => l.join("; "),
         };
         if text.is_empty() && !matches!(cell, Cell::List(_)) {

@@ -1,0 +1,279 @@
+//! BagIt 1.0 (RFC 8493) bags of the masters.
+//!
+//! Layout: `bagit.txt`, `bag-info.txt`, `manifest-sha256.txt`, `manifest-sha512.txt`,
+//! `data/<ID>/<original name>`, and tag files `metadata/<ID>.xml` (Dublin Core),
+//! `metadata/<ID>.json` (the full record with provenance and history) and
+//! `metadata/set.json` (order and captions), all listed in `tagmanifest-*.txt`.
+//! Each master is streamed from the store while both digests are computed, and its
+//! SHA-256 is checked against the catalog on the way out: a damaged object stops the
+//! export instead of travelling into the bag.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::json;
+use sha2::{Digest, Sha256, Sha512};
+
+use crate::error::{Error, IoContext, Result};
+use crate::progress::Progress;
+
+use super::{dc, masters, safe_name, Package};
+
+/// A path as written in a manifest: `%`, CR and LF percent-encoded (RFC 8493 2.1.3).
+pub(crate) fn encode_path(p: &str) -> String {
+    p.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+struct Copied {
+    path: String,
+    sha256: String,
+    sha512: String,
+    size: u64,
+}
+
+fn copy_hashing(src: &mut File, dest: &Path) -> Result<(String, String, u64)> {
+    let mut out = BufWriter::new(File::create(dest).at(dest)?);
+    let mut h256 = Sha256::new();
+    let mut h512 = Sha512::new();
+    let mut buf = vec![0u8; 128 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = src.read(&mut buf).at(dest)?;
+        if n == 0 {
+            break;
+        }
+        h256.update(&buf[..n]);
+        h512.update(&buf[..n]);
+        out.write_all(&buf[..n]).at(dest)?;
+        size += n as u64;
+    }
+    out.into_inner()
+        .map_err(|e| Error::io(dest, e.into_error()))?
+        .sync_all()
+        .at(dest)?;
+    Ok((
+        hex::encode(h256.finalize()),
+        hex::encode(h512.finalize()),
+        size,
+    ))
+}
+
+fn write_text(root: &Path, rel: &str, text: &str) -> Result<()> {
+    let p = root.join(rel);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).at(parent)?;
+    }
+    let mut f = File::create(&p).at(&p)?;
+    f.write_all(text.as_bytes()).at(&p)?;
+    f.sync_all().at(&p)
+}
+
+/// A bag-info line; continuation lines of a multi-line value are indented.
+fn info_line(out: &mut String, label: &str, value: &str) {
+    let v = value.trim();
+    if v.is_empty() {
+        return;
+    }
+    let folded = v
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n  ");
+    out.push_str(&format!("{label}: {folded}\n"));
+}
+
+fn human_size(bytes: u64) -> String {
+    let units = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < units.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}
+
+/// Write the bag into `root`; returns (payload files, payload bytes).
+pub(crate) fn write(
+    pkg: &mut Package<'_>,
+    root: &Path,
+    progress: &dyn Progress,
+) -> Result<(u64, u64)> {
+    std::fs::create_dir_all(root.join("data")).at(root)?;
+    // Payload paths: data/<ID>/<name>; a name used twice in one item gets its page number.
+    let mut jobs = Vec::new();
+    for p in &pkg.items {
+        let mut used = BTreeSet::new();
+        for m in masters(&p.item) {
+            let mut name = safe_name(&m.name);
+            if !used.insert(name.clone()) {
+                name = format!("p{:04}-{name}", m.page.unwrap_or(1));
+                used.insert(name.clone());
+            }
+            jobs.push((
+                format!("data/{}/{name}", p.item.id),
+                m.clone(),
+                p.item.id.clone(),
+            ));
+        }
+    }
+    let total: u64 = jobs.iter().map(|j| j.1.size).sum();
+    progress.begin("bagging", jobs.len() as u64, total);
+    let store = &pkg.archive.store;
+    let copied: Vec<Result<Copied>> = jobs
+        .par_iter()
+        .map(|(rel, m, id)| {
+            let dest = root.join(rel);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).at(parent)?;
+            }
+            let mut src = store.open(&m.sha256)?;
+            let (sha256, sha512, size) = copy_hashing(&mut src, &dest)?;
+            if sha256 != m.sha256 {
+                return Err(Error::Corruption {
+                    what: format!("{id} file {}", m.name),
+                    detail: format!(
+                        "the stored object {} no longer has its recorded SHA-256; run `hishatak verify` (nothing was exported)",
+                        store.path_of(&m.sha256).display()
+                    ),
+                });
+            }
+            progress.advance(1, size);
+            Ok(Copied {
+                path: rel.clone(),
+                sha256,
+                sha512,
+                size,
+            })
+        })
+        .collect();
+    progress.end();
+    let mut copied: Vec<Copied> = copied.into_iter().collect::<Result<_>>()?;
+    copied.sort_by(|a, b| a.path.cmp(&b.path));
+    for d in BTreeSet::from_iter(
+        copied
+            .iter()
+            .filter_map(|c| Path::new(&c.path).parent().map(|p| root.join(p))),
+    ) {
+        crate::store::sync_dir(&d)?;
+    }
+
+    let mut m256 = String::new();
+    let mut m512 = String::new();
+    for c in &copied {
+        m256.push_str(&format!("{}  {}\n", c.sha256, encode_path(&c.path)));
+        m512.push_str(&format!("{}  {}\n", c.sha512, encode_path(&c.path)));
+    }
+    let octets: u64 = copied.iter().map(|c| c.size).sum();
+
+    let mut tags: Vec<(String, String)> = vec![(
+        "bagit.txt".into(),
+        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".into(),
+    )];
+    let org = &pkg.archive.settings.organization;
+    let set = &pkg.set;
+    let mut info = String::new();
+    info_line(
+        &mut info,
+        "Source-Organization",
+        if org.name.is_empty() {
+            &pkg.archive.settings.name
+        } else {
+            &org.name
+        },
+    );
+    info_line(&mut info, "Organization-Address", &org.address);
+    info_line(&mut info, "Contact-Name", &org.contact_name);
+    info_line(&mut info, "Contact-Email", &org.contact_email);
+    info_line(&mut info, "External-Identifier", &set.name);
+    info_line(
+        &mut info,
+        "External-Description",
+        &set.description_in(pkg.langs.first().map(String::as_str))
+            .unwrap_or_else(|| set.title_in(pkg.langs.first().map(String::as_str))),
+    );
+    info_line(&mut info, "Internal-Sender-Identifier", &set.name);
+    info_line(
+        &mut info,
+        "Internal-Sender-Description",
+        &format!("{} ({})", set.title_in(None), set.kind.as_str()),
+    );
+    info_line(&mut info, "Bagging-Date", &pkg.date());
+    info_line(
+        &mut info,
+        "Bag-Software-Agent",
+        &format!("hishatak {}", env!("CARGO_PKG_VERSION")),
+    );
+    info_line(
+        &mut info,
+        "Payload-Oxum",
+        &format!("{octets}.{}", copied.len()),
+    );
+    info_line(&mut info, "Bag-Size", &human_size(octets));
+    info_line(&mut info, "Bag-Count", "1 of 1");
+    tags.push(("bag-info.txt".into(), info));
+    tags.push(("manifest-sha256.txt".into(), m256));
+    tags.push(("manifest-sha512.txt".into(), m512));
+    for p in &pkg.items {
+        tags.push((
+            format!("metadata/{}.xml", p.item.id),
+            dc::item_dc(&p.item, true),
+        ));
+        let (_, history) = pkg.archive.catalog.history(&p.item.id)?;
+        let mut record = p.item.to_json(false);
+        // Exports and fixity checks happen after the set was curated; leaving them out
+        // keeps two exports of the same set identical.
+        let history: Vec<_> = history
+            .into_iter()
+            .filter(|e| !matches!(e.kind.as_str(), "exported" | "fixity"))
+            .collect();
+        record["history"] = serde_json::to_value(&history).unwrap_or_default();
+        record["set_position"] = json!(p.entry.position);
+        record["captions"] = json!(p.entry.captions);
+        tags.push((
+            format!("metadata/{}.json", p.item.id),
+            serde_json::to_string_pretty(&record).unwrap_or_default() + "\n",
+        ));
+    }
+    let set_json = json!({
+        "name": set.name, "type": set.kind.as_str(), "titles": set.titles,
+        "descriptions": set.descriptions, "venue": set.venue, "dates": set.dates,
+        "items": pkg.items.iter().map(|p| json!({
+            "position": p.entry.position, "id": p.item.id, "captions": p.entry.captions,
+        })).collect::<Vec<_>>(),
+    });
+    tags.push((
+        "metadata/set.json".into(),
+        serde_json::to_string_pretty(&set_json).unwrap_or_default() + "\n",
+    ));
+    let mut t256 = String::new();
+    let mut t512 = String::new();
+    for (rel, text) in &tags {
+        write_text(root, rel, text)?;
+        t256.push_str(&format!(
+            "{}  {}\n",
+            hex::encode(Sha256::digest(text.as_bytes())),
+            encode_path(rel)
+        ));
+        t512.push_str(&format!(
+            "{}  {}\n",
+            hex::encode(Sha512::digest(text.as_bytes())),
+            encode_path(rel)
+        ));
+    }
+    write_text(root, "tagmanifest-sha256.txt", &t256)?;
+    write_text(root, "tagmanifest-sha512.txt", &t512)?;
+    crate::store::sync_dir(&root.join("metadata"))?;
+    crate::store::sync_dir(root)?;
+    Ok((copied.len() as u64, octets))
+}

@@ -1,0 +1,601 @@
+//! Exports: pure functions of the catalog, the object store and a curated set.
+//!
+//! Every format is written under a temporary name beside `--out` and renamed into place
+//! only when complete, so an interrupted export never leaves a package that looks
+//! finished. Packages are deterministic: the same set exported twice gives the same bytes
+//! (timestamps come from the set's last change, or `SOURCE_DATE_EPOCH`; entries are
+//! written in a fixed order; image encoding is deterministic).
+//!
+//! Access rules: withdrawn items are left out with a warning; restricted and embargoed
+//! items are refused by id unless `include_restricted` is set, and then nothing is written.
+
+mod bagit;
+mod dc;
+mod iiif;
+mod sink;
+mod site;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use crate::archive::Archive;
+use crate::catalog::{FileRow, Item, Set, SetEntry};
+use crate::clock;
+use crate::derive;
+use crate::error::{Error, IoContext, Result};
+use crate::progress::Progress;
+
+pub use sink::{DirSink, Sink, ZipSink};
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The exhibition package: site, access copies, metadata.
+    Zip,
+    /// A BagIt 1.0 bag of the masters.
+    Bagit,
+    /// IIIF Presentation 3.0 collection and manifests.
+    Iiif,
+    /// A static web exhibition.
+    Site,
+}
+
+impl Format {
+    /// Every format.
+    pub const ALL: [Format; 4] = [Format::Zip, Format::Bagit, Format::Iiif, Format::Site];
+
+    /// Its name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Zip => "zip",
+            Format::Bagit => "bagit",
+            Format::Iiif => "iiif",
+            Format::Site => "site",
+        }
+    }
+
+    /// Parse a name.
+    pub fn parse(s: &str) -> Result<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "'{s}' is not an export format; use zip, bagit, iiif or site"
+                ))
+            })
+    }
+}
+
+/// How to export.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// Format.
+    pub format: Format,
+    /// Where the package goes (a folder, or a `.zip` file for zip).
+    pub out: PathBuf,
+    /// Export restricted and embargoed items too.
+    pub include_restricted: bool,
+    /// Where IIIF files will be served (default `http://localhost:8000/`).
+    pub base_url: Option<String>,
+}
+
+/// What an export did.
+#[derive(Debug, Clone)]
+pub struct ExportReport {
+    /// Set name.
+    pub set: String,
+    /// Format.
+    pub format: Format,
+    /// Package path.
+    pub out: PathBuf,
+    /// Items exported, in order.
+    pub items: Vec<String>,
+    /// Withdrawn items left out.
+    pub withdrawn: Vec<String>,
+    /// Restricted or embargoed items included (only with `include_restricted`).
+    pub restricted_included: Vec<String>,
+    /// Files written.
+    pub files: u64,
+    /// Bytes written (payload before compression).
+    pub bytes: u64,
+    /// Notes for the user (items with no image in IIIF, ...).
+    pub warnings: Vec<String>,
+}
+
+/// One page of an item in a package.
+#[derive(Debug, Clone)]
+pub(crate) struct Page {
+    pub page: i64,
+    pub master: FileRow,
+    /// Access image (JPEG) or, for PDF and text, the file itself; path in the package.
+    pub access: Option<Asset>,
+    pub thumbnail: Option<Asset>,
+}
+
+/// A file written into the package.
+#[derive(Debug, Clone)]
+pub(crate) struct Asset {
+    pub path: String,
+    pub media_type: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// An item as it goes into a package.
+#[derive(Debug, Clone)]
+pub(crate) struct PkgItem {
+    pub entry: SetEntry,
+    pub item: Item,
+    pub pages: Vec<Page>,
+}
+
+/// Everything a format writer needs.
+pub(crate) struct Package<'a> {
+    pub archive: &'a Archive,
+    pub set: Set,
+    pub items: Vec<PkgItem>,
+    /// Fixed timestamp (Unix seconds) of every entry.
+    pub epoch: i64,
+    /// Languages of the package, most used first.
+    pub langs: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl Package<'_> {
+    /// `YYYY-MM-DD` of the fixed timestamp.
+    pub fn date(&self) -> String {
+        clock::rfc3339(self.epoch)[..10].to_string()
+    }
+}
+
+/// The fixed timestamp: `SOURCE_DATE_EPOCH` when set, else the set's last change.
+fn epoch_of(set: &Set) -> i64 {
+    if let Some(e) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+    {
+        return e;
+    }
+    parse_rfc3339(&set.updated).unwrap_or(0)
+}
+
+/// Seconds of a `YYYY-MM-DDThh:mm:ssZ` timestamp.
+fn parse_rfc3339(t: &str) -> Option<i64> {
+    let num = |a: usize, b: usize| t.get(a..b)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, s) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let days = crate::edtf::days_from_civil(y, u32::try_from(mo).ok()?, u32::try_from(d).ok()?);
+    Some(days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// A file name safe on every file system, keeping letters of any script: the last
+/// component of the stored name, with separators, control and reserved characters
+/// replaced, leading dots removed and at most 180 bytes.
+pub(crate) fn safe_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else if c == '%' {
+                // RFC 8493 wants `%` percent-encoded in manifests, but bagit-python (and
+                // most validators) do not decode it (bagit-python issue #157), so a
+                // correct bag with `%` in a name is refused there. A full-width percent
+                // sign keeps the name readable and every tool agrees on it; the original
+                // name stays in the item's metadata.
+                '\u{FF05}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    let mut out = String::new();
+    for c in trimmed.chars() {
+        if out.len() + c.len_utf8() > 180 {
+            break;
+        }
+        out.push(c);
+    }
+    if out.is_empty() {
+        "file".into()
+    } else {
+        out
+    }
+}
+
+/// A package path as a URL path: every byte outside the unreserved set (and `/`)
+/// percent-encoded, so names with spaces, `#`, `?` or non-Latin letters link correctly.
+pub(crate) fn url_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Export a set.
+pub fn export(
+    archive: &mut Archive,
+    set_name: &str,
+    opts: &ExportOptions,
+    progress: &dyn Progress,
+) -> Result<ExportReport> {
+    let set = archive.catalog.set(set_name)?;
+    if set.items.is_empty() {
+        return Err(Error::invalid(format!(
+            "set '{}' has no items; add some with `hishatak set add {} ID...`",
+            set.name, set.name
+        )));
+    }
+    let mut withdrawn = Vec::new();
+    let mut restricted = Vec::new();
+    let mut items = Vec::new();
+    for entry in &set.items {
+        let item = archive.catalog.item(&entry.id)?;
+        if item.withdrawn.is_some() {
+            withdrawn.push(item.id.clone());
+            continue;
+        }
+        if !item.is_public() {
+            restricted.push(format!("{} ({})", item.id, item.record.access.as_string()));
+        }
+        items.push((entry.clone(), item));
+    }
+    if !restricted.is_empty() && !opts.include_restricted {
+        return Err(Error::invalid(format!(
+            "set '{}' holds {} item(s) that are not open to the public: {}; nothing was exported. Remove them from the set (`hishatak set remove {} ID`) or pass --include-restricted if this package stays inside the archive",
+            set.name,
+            restricted.len(),
+            restricted.join(", "),
+            set.name
+        )));
+    }
+    if items.is_empty() {
+        return Err(Error::invalid(format!(
+            "every item of set '{}' is withdrawn; nothing to export",
+            set.name
+        )));
+    }
+    if opts.out.exists() {
+        return Err(Error::invalid(format!(
+            "{} already exists; give another --out or remove it first (nothing was exported)",
+            opts.out.display()
+        )));
+    }
+    let parent = match opts.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).at(&parent)?;
+    let file_name = opts
+        .out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "--out {} needs a file or folder name",
+                opts.out.display()
+            ))
+        })?;
+    let tmp = parent.join(format!(".{file_name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+
+    let mut pkg = Package {
+        archive,
+        epoch: epoch_of(&set),
+        langs: package_langs(&set, &items),
+        set: set.clone(),
+        items: items
+            .into_iter()
+            .map(|(entry, item)| PkgItem {
+                entry,
+                item,
+                pages: Vec::new(),
+            })
+            .collect(),
+        warnings: Vec::new(),
+    };
+    let result = write_format(&mut pkg, opts, &tmp, progress);
+    let (files, bytes) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&tmp, &opts.out).at(&opts.out)?;
+    crate::store::sync_dir(&parent)?;
+    let ids: Vec<String> = pkg.items.iter().map(|p| p.item.id.clone()).collect();
+    let restricted_included: Vec<String> = pkg
+        .items
+        .iter()
+        .filter(|p| !p.item.is_public())
+        .map(|p| p.item.id.clone())
+        .collect();
+    let warnings = pkg.warnings;
+    archive.catalog.record_export(
+        &set.name,
+        opts.format.as_str(),
+        &opts.out.display().to_string(),
+        &ids,
+    )?;
+    Ok(ExportReport {
+        set: set.name,
+        format: opts.format,
+        out: opts.out.clone(),
+        items: ids,
+        withdrawn,
+        restricted_included,
+        files,
+        bytes,
+        warnings,
+    })
+}
+
+fn write_format(
+    pkg: &mut Package<'_>,
+    opts: &ExportOptions,
+    tmp: &Path,
+    progress: &dyn Progress,
+) -> Result<(u64, u64)> {
+    match opts.format {
+        Format::Bagit => bagit::write(pkg, tmp, progress),
+        Format::Iiif => {
+            let mut sink = DirSink::new(tmp)?;
+            make_assets(pkg, &mut sink, progress)?;
+            iiif::write(pkg, &mut sink, opts.base_url.as_deref())?;
+            sink.finish()
+        }
+        Format::Site => {
+            let mut sink = DirSink::new(tmp)?;
+            make_assets(pkg, &mut sink, progress)?;
+            site::write(pkg, &mut sink)?;
+            sink.finish()
+        }
+        Format::Zip => {
+            let mut sink = ZipSink::new(tmp, pkg.epoch)?;
+            make_assets(pkg, &mut sink, progress)?;
+            site::write(pkg, &mut sink)?;
+            let manifest = package_manifest(pkg, &sink.written());
+            sink.add(
+                "manifest.json",
+                &serde_json::to_vec_pretty(&manifest).unwrap_or_default(),
+            )?;
+            sink.add("metadata.csv", &dc::metadata_csv(pkg)?)?;
+            sink.add("metadata.xml", dc::metadata_xml(pkg).as_bytes())?;
+            sink.add("captions.csv", &dc::captions_csv(pkg)?)?;
+            sink.finish()
+        }
+    }
+}
+
+/// Languages used by the set's titles, the captions and the items, most used first
+/// (ties by code), for the language switch.
+fn package_langs(set: &Set, items: &[(SetEntry, Item)]) -> Vec<String> {
+    let mut count: std::collections::BTreeMap<String, usize> = Default::default();
+    for l in set.titles.keys().filter(|l| !l.is_empty()) {
+        *count.entry(l.clone()).or_default() += 3;
+    }
+    for (e, item) in items {
+        for l in e.captions.keys().filter(|l| !l.is_empty()) {
+            *count.entry(l.clone()).or_default() += 2;
+        }
+        for l in item.record.titles.keys() {
+            *count.entry(l.clone()).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(String, usize)> = count.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.into_iter().map(|(l, _)| l).collect()
+}
+
+/// Make (or copy) the access copy and thumbnail of every page and write them into the
+/// sink, a few items at a time on all cores, so memory stays flat however large the set.
+pub(crate) fn make_assets(
+    pkg: &mut Package<'_>,
+    sink: &mut dyn Sink,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let store = &pkg.archive.store;
+    let d = &pkg.archive.settings.derivatives;
+    let (access_edge, thumb_edge, quality) =
+        (d.access_long_edge, d.thumbnail_long_edge, d.jpeg_quality);
+    progress.begin("exporting", pkg.items.len() as u64, 0);
+    let mut warnings = Vec::new();
+    for chunk in pkg.items.chunks_mut(8) {
+        // Decode and encode in parallel; write in order.
+        let made: Vec<Vec<Result<Made>>> = chunk
+            .par_iter()
+            .map(|p| {
+                masters(&p.item)
+                    .into_iter()
+                    .map(|m| {
+                        if !derive::decodable(&m.media_type) {
+                            return Ok((None, None));
+                        }
+                        let f = store.open(&m.sha256)?;
+                        let img = derive::decode(f, &m.name)?;
+                        Ok((
+                            Some(derive::jpeg(&img, access_edge, quality)?),
+                            Some(derive::jpeg(&img, thumb_edge, quality)?),
+                        ))
+                    })
+                    .collect()
+            })
+            .collect();
+        for (p, pages) in chunk.iter_mut().zip(made) {
+            let id = p.item.id.clone();
+            for (m, result) in masters(&p.item).into_iter().zip(pages) {
+                let page = m.page.unwrap_or(1);
+                let (access, thumbnail) = match result {
+                    Ok((Some(a), Some(t))) => (
+                        Some(put_jpeg(sink, &format!("access/{id}/p{page:04}.jpg"), a)?),
+                        Some(put_jpeg(
+                            sink,
+                            &format!("thumbnails/{id}/p{page:04}.jpg"),
+                            t,
+                        )?),
+                    ),
+                    Ok(_) => {
+                        // PDF, text and other files travel as they are.
+                        let path = format!("files/{id}/{}", safe_name(&m.name));
+                        let mut bytes = Vec::new();
+                        store
+                            .open(&m.sha256)?
+                            .read_to_end(&mut bytes)
+                            .at(store.path_of(&m.sha256))?;
+                        sink.add(&path, &bytes)?;
+                        (
+                            Some(Asset {
+                                path,
+                                media_type: m.media_type.clone(),
+                                width: None,
+                                height: None,
+                                sha256: m.sha256.clone(),
+                                size: m.size,
+                            }),
+                            None,
+                        )
+                    }
+                    Err(e) => {
+                        warnings.push(format!("{id} page {page}: no access copy: {e}"));
+                        (None, None)
+                    }
+                };
+                p.pages.push(Page {
+                    page,
+                    master: m.clone(),
+                    access,
+                    thumbnail,
+                });
+            }
+            progress.advance(1, 0);
+        }
+    }
+    progress.end();
+    pkg.warnings.extend(warnings);
+    Ok(())
+}
+
+/// The access copy and thumbnail of one page (both `None` for files that are not images).
+type Made = (Option<derive::Derived>, Option<derive::Derived>);
+
+fn put_jpeg(sink: &mut dyn Sink, path: &str, d: derive::Derived) -> Result<Asset> {
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(&d.bytes));
+    sink.add(path, &d.bytes)?;
+    Ok(Asset {
+        path: path.to_string(),
+        media_type: "image/jpeg".into(),
+        width: Some(d.width),
+        height: Some(d.height),
+        sha256: sha,
+        size: d.bytes.len() as u64,
+    })
+}
+
+/// An item's master files in page order.
+pub(crate) fn masters(item: &Item) -> Vec<&FileRow> {
+    let mut m: Vec<&FileRow> = item.files.iter().filter(|f| f.role == "master").collect();
+    m.sort_by_key(|f| f.page.unwrap_or(1));
+    m
+}
+
+/// The text to show with an item: transcript, then translation, then OCR/PDF text.
+pub(crate) fn item_texts(item: &Item) -> Vec<(String, Option<String>, String)> {
+    let rank = |s: &str| match s {
+        "transcript" => 0,
+        "translation" => 1,
+        "pdf" => 2,
+        _ => 3,
+    };
+    let mut t: Vec<_> = item
+        .texts
+        .iter()
+        .map(|t| (t.source.clone(), t.lang.clone(), t.text.clone()))
+        .collect();
+    t.sort_by_key(|(s, l, _)| (rank(s), l.clone()));
+    t
+}
+
+/// The zip package's `manifest.json` (schema: `schemas/export-manifest.schema.json`).
+fn package_manifest(pkg: &Package<'_>, files: &[(String, String, u64)]) -> Value {
+    let set = &pkg.set;
+    let items: Vec<Value> = pkg
+        .items
+        .iter()
+        .map(|p| {
+            let r = &p.item.record;
+            let asset = |a: &Option<Asset>| {
+                a.as_ref().map(|a| {
+                    json!({"path": a.path, "media_type": a.media_type, "width": a.width,
+                           "height": a.height, "sha256": a.sha256, "size": a.size})
+                })
+            };
+            json!({
+                "position": p.entry.position,
+                "id": p.item.id,
+                "kind": p.item.kind().as_str(),
+                "title": p.item.title(),
+                "titles": r.titles,
+                "descriptions": r.descriptions,
+                "captions": p.entry.captions,
+                "date": r.date.as_ref().map(|d| d.text.clone()),
+                "date_earliest": r.date.as_ref().and_then(|d| d.earliest).map(crate::edtf::format_day),
+                "date_latest": r.date.as_ref().and_then(|d| d.latest).map(crate::edtf::format_day),
+                "lang": r.langs,
+                "creator": r.creator,
+                "collection": r.collection,
+                "source_archive": r.source_archive,
+                "source_country": r.source_country,
+                "reference": r.reference,
+                "rights": r.rights,
+                "access": r.access.as_string(),
+                "persons": r.persons,
+                "places": r.places,
+                "subjects": r.subjects,
+                "page": format!("items/{}.html", p.item.id),
+                "pages": p.pages.iter().map(|pg| json!({
+                    "page": pg.page,
+                    "master": {"name": pg.master.name, "sha256": pg.master.sha256,
+                               "size": pg.master.size, "media_type": pg.master.media_type},
+                    "access": asset(&pg.access),
+                    "thumbnail": asset(&pg.thumbnail),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "format": "hishatak-exhibition-package",
+        "version": 1,
+        "generator": format!("hishatak {}", env!("CARGO_PKG_VERSION")),
+        "created": clock::rfc3339(pkg.epoch),
+        "archive": pkg.archive.settings.name,
+        "set": {
+            "name": set.name,
+            "type": set.kind.as_str(),
+            "titles": set.titles,
+            "descriptions": set.descriptions,
+            "venue": set.venue,
+            "dates": set.dates,
+            "updated": set.updated,
+        },
+        "languages": pkg.langs,
+        "items": items,
+        "files": files.iter().map(|(p, s, n)| json!({"path": p, "sha256": s, "size": n})).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,166 @@
+//! Where package files go: a folder or a zip file, written in a fixed order.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::error::{Error, IoContext, Result};
+
+/// A destination for package files (paths use `/`, relative to the package root).
+pub trait Sink {
+    /// Write one file.
+    fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()>;
+    /// The files written so far: (path, sha256, size), in writing order.
+    fn written(&self) -> Vec<(String, String, u64)>;
+    /// Make everything durable; returns (files, bytes).
+    fn finish(self) -> Result<(u64, u64)>
+    where
+        Self: Sized;
+}
+
+/// Refuse a package path that could leave the package.
+fn check(path: &str) -> Result<()> {
+    let p = Path::new(path);
+    if path.is_empty()
+        || p.is_absolute()
+        || p.components().any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return Err(Error::invalid(format!(
+            "refusing to write '{path}' outside the package"
+        )));
+    }
+    Ok(())
+}
+
+/// A package folder.
+pub struct DirSink {
+    root: PathBuf,
+    written: Vec<(String, String, u64)>,
+}
+
+impl DirSink {
+    /// Create the folder.
+    pub fn new(root: &Path) -> Result<DirSink> {
+        std::fs::create_dir_all(root).at(root)?;
+        Ok(DirSink {
+            root: root.to_path_buf(),
+            written: Vec::new(),
+        })
+    }
+}
+
+impl Sink for DirSink {
+    fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        check(path)?;
+        let p = self.root.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).at(parent)?;
+        }
+        std::fs::write(&p, bytes).at(&p)?;
+        self.written.push((
+            path.to_string(),
+            hex::encode(Sha256::digest(bytes)),
+            bytes.len() as u64,
+        ));
+        Ok(())
+    }
+
+    fn written(&self) -> Vec<(String, String, u64)> {
+        self.written.clone()
+    }
+
+    fn finish(self) -> Result<(u64, u64)> {
+        crate::store::sync_filesystem(&self.root)?;
+        Ok((
+            self.written.len() as u64,
+            self.written.iter().map(|w| w.2).sum(),
+        ))
+    }
+}
+
+/// A zip file: deflate at a fixed level, fixed timestamps and permissions, zip64 for
+/// large entries and large entry counts.
+pub struct ZipSink {
+    path: PathBuf,
+    zip: ZipWriter<BufWriter<File>>,
+    options: SimpleFileOptions,
+    written: Vec<(String, String, u64)>,
+}
+
+impl ZipSink {
+    /// Create the zip file; every entry gets the time `epoch` (Unix seconds, clamped to
+    /// the zip format's 1980-2107 range).
+    pub fn new(path: &Path, epoch: i64) -> Result<ZipSink> {
+        let f = File::create(path).at(path)?;
+        let (y, mo, d) = crate::edtf::civil_from_days(epoch.div_euclid(86_400));
+        let secs = epoch.rem_euclid(86_400);
+        let when = u16::try_from(y.clamp(1980, 2107))
+            .ok()
+            .and_then(|y| {
+                DateTime::from_date_and_time(
+                    y,
+                    mo as u8,
+                    d as u8,
+                    (secs / 3600) as u8,
+                    ((secs % 3600) / 60) as u8,
+                    (secs % 60) as u8,
+                )
+                .ok()
+            })
+            .unwrap_or_default();
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(6))
+            .last_modified_time(when)
+            .unix_permissions(0o644);
+        Ok(ZipSink {
+            path: path.to_path_buf(),
+            zip: ZipWriter::new(BufWriter::new(f)),
+            options,
+            written: Vec::new(),
+        })
+    }
+}
+
+impl Sink for ZipSink {
+    fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        check(path)?;
+        let zerr =
+            |e: zip::result::ZipError| Error::invalid(format!("{}: {e}", self.path.display()));
+        let opts = self
+            .options
+            .large_file(bytes.len() as u64 >= u32::MAX as u64);
+        self.zip.start_file(path, opts).map_err(zerr)?;
+        self.zip.write_all(bytes).at(&self.path)?;
+        self.written.push((
+            path.to_string(),
+            hex::encode(Sha256::digest(bytes)),
+            bytes.len() as u64,
+        ));
+        Ok(())
+    }
+
+    fn written(&self) -> Vec<(String, String, u64)> {
+        self.written.clone()
+    }
+
+    fn finish(self) -> Result<(u64, u64)> {
+        let path = self.path.clone();
+        let w = self
+            .zip
+            .finish()
+            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
+        let f = w
+            .into_inner()
+            .map_err(|e| Error::io(&path, e.into_error()))?;
+        f.sync_all().at(&path)?;
+        Ok((
+            self.written.len() as u64,
+            self.written.iter().map(|w| w.2).sum(),
+        ))
+    }
+}
