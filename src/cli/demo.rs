@@ -95,6 +95,25 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
         }
         Err(e) => out.warn(format!("the search index could not be built: {e}")),
     }
+    let mut a = a;
+    out.line(format!(
+        "\nExhibition: set '{}' exported in every format:",
+        hishatak::demo::DEMO_SET
+    ));
+    for r in hishatak::demo::exhibition(&mut a, &bar)? {
+        out.line(format!(
+            "  {:<6} {} item(s), {} file(s) -> {}",
+            r.format.as_str(),
+            r.items.len(),
+            r.files,
+            r.out.display()
+        ));
+    }
+    out.line(format!(
+        "  open {} in a browser (works offline)",
+        dir.join("exports/demo-exhibition-site/index.html")
+            .display()
+    ));
     if let Some(first) = items.first() {
         out.line("\nTry next:");
         out.line(format!("  hishatak --archive {} list", dir.display()));
@@ -116,6 +135,11 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
         out.line(format!(
             "  hishatak --archive {} search '\"Der Zor\"' --from 1915 --to 1916",
             dir.display()
+        ));
+        out.line(format!(
+            "  hishatak --archive {} set show {}",
+            dir.display(),
+            hishatak::demo::DEMO_SET
         ));
         out.line(format!(
             "  hishatak --archive {} edit {} --set date=1915~",
