@@ -15,7 +15,6 @@ mod iiif;
 mod sink;
 mod site;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -453,12 +452,8 @@ pub(crate) fn make_assets(
                     Ok(_) => {
                         // PDF, text and other files travel as they are.
                         let path = format!("files/{id}/{}", safe_name(&m.name));
-                        let mut bytes = Vec::new();
-                        store
-                            .open(&m.sha256)?
-                            .read_to_end(&mut bytes)
-                            .at(store.path_of(&m.sha256))?;
-                        sink.add(&path, &bytes)?;
+                        let mut f = store.open(&m.sha256)?;
+                        sink.add_reader(&path, &mut f, m.size)?;
                         (
                             Some(Asset {
                                 path,

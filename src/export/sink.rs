@@ -1,7 +1,7 @@
 //! Where package files go: a folder or a zip file, written in a fixed order.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -14,6 +14,8 @@ use crate::error::{Error, IoContext, Result};
 pub trait Sink {
     /// Write one file.
     fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()>;
+    /// Stream one file of `size` bytes from a reader (never held in memory whole).
+    fn add_reader(&mut self, path: &str, reader: &mut dyn Read, size: u64) -> Result<()>;
     /// The files written so far: (path, sha256, size), in writing order.
     fn written(&self) -> Vec<(String, String, u64)>;
     /// Make everything durable; returns (files, bytes).
@@ -34,6 +36,23 @@ fn check(path: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Copy `reader` into `out` in 128 KiB blocks; returns (sha256, bytes copied).
+fn copy_hashing(reader: &mut dyn Read, out: &mut dyn Write, what: &Path) -> Result<(String, u64)> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 128 * 1024];
+    let mut n_total = 0u64;
+    loop {
+        let n = reader.read(&mut buf).at(what)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        out.write_all(&buf[..n]).at(what)?;
+        n_total += n as u64;
+    }
+    Ok((hex::encode(h.finalize()), n_total))
 }
 
 /// A package folder.
@@ -66,6 +85,19 @@ impl Sink for DirSink {
             hex::encode(Sha256::digest(bytes)),
             bytes.len() as u64,
         ));
+        Ok(())
+    }
+
+    fn add_reader(&mut self, path: &str, reader: &mut dyn Read, _size: u64) -> Result<()> {
+        check(path)?;
+        let p = self.root.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).at(parent)?;
+        }
+        let mut f = BufWriter::new(File::create(&p).at(&p)?);
+        let (sha, n) = copy_hashing(reader, &mut f, &p)?;
+        f.flush().at(&p)?;
+        self.written.push((path.to_string(), sha, n));
         Ok(())
     }
 
@@ -141,6 +173,16 @@ impl Sink for ZipSink {
             hex::encode(Sha256::digest(bytes)),
             bytes.len() as u64,
         ));
+        Ok(())
+    }
+
+    fn add_reader(&mut self, path: &str, reader: &mut dyn Read, size: u64) -> Result<()> {
+        check(path)?;
+        let zerr = |e: zip::result::ZipError| Error::invalid(format!("{}: {e}", self.path.display()));
+        let opts = self.options.large_file(size >= u32::MAX as u64);
+        self.zip.start_file(path, opts).map_err(zerr)?;
+        let (sha, n) = copy_hashing(reader, &mut self.zip, &self.path)?;
+        self.written.push((path.to_string(), sha, n));
         Ok(())
     }
 
