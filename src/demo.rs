@@ -51,8 +51,15 @@ pub fn run(dir: &Path, progress: &dyn Progress) -> Result<DemoReport> {
     let tmp = std::env::temp_dir().join(format!("hishatak-sample-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let manifest_path = extract_sample(&tmp)?;
-    let result = manifest::read(&manifest_path)
-        .and_then(|plans| ingest::run(&mut archive, plans, &IngestOptions::default(), progress));
+    let result = manifest::read(&manifest_path).and_then(|plans| {
+        // The demo runs in seconds with no external program: PDF text and metadata
+        // yes, OCR no (`hishatak derive --ocr always` adds it where tesseract exists).
+        let opts = IngestOptions {
+            ocr: crate::content::OcrMode::Never,
+            ..IngestOptions::default()
+        };
+        ingest::run(&mut archive, plans, &opts, progress)
+    });
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(DemoReport {
         archive: dir.to_path_buf(),

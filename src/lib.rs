@@ -38,6 +38,7 @@
 mod archive;
 pub mod catalog;
 mod clock;
+pub mod content;
 pub mod demo;
 pub mod derive;
 pub mod edtf;

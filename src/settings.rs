@@ -33,6 +33,28 @@ pub struct Settings {
     /// Search index settings.
     #[serde(default)]
     pub search: SearchSettings,
+    /// Limits when reading inside files (decoding, PDF text, OCR).
+    #[serde(default)]
+    pub content: ContentSettings,
+}
+
+/// Limits when reading inside files.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ContentSettings {
+    /// Seconds one file may take to decode and make derivatives of before it is flagged.
+    pub file_time_limit_s: u64,
+    /// Seconds one OCR run (one page) may take.
+    pub ocr_time_limit_s: u64,
+}
+
+impl Default for ContentSettings {
+    fn default() -> Self {
+        ContentSettings {
+            file_time_limit_s: 120,
+            ocr_time_limit_s: 120,
+        }
+    }
 }
 
 /// Search index settings.
@@ -128,6 +150,7 @@ impl Settings {
             derivatives: Derivatives::default(),
             ingest: IngestSettings::default(),
             search: SearchSettings::default(),
+            content: ContentSettings::default(),
         }
     }
 
@@ -165,7 +188,8 @@ impl Settings {
              # [organization]: used in exports (BagIt Source-Organization and Contact fields).\n\
              # [derivatives]: long edge in pixels of access copies and thumbnails, JPEG quality.\n\
              # [ingest]: items and bytes per catalog transaction.\n\
-             # [search]: memory of the index writer in MB.\n\n{body}"
+             # [search]: memory of the index writer in MB.\n\
+             # [content]: seconds a file may take to decode, and an OCR run per page.\n\n{body}"
         )
     }
 }

@@ -25,6 +25,12 @@ pub struct FileRow {
     pub media_type: String,
     /// Page number (1-based) for masters and their derivatives.
     pub page: Option<i64>,
+    /// What was read from inside it (pixel size, colour, EXIF, PDF pages ...), once analysed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub technical: Option<Value>,
+    /// Why it could not be read, when it could not (the file is still kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// A readable text of an item.
@@ -40,8 +46,12 @@ pub struct TextRow {
     pub name: Option<String>,
     /// Hash of that file in the object store.
     pub sha256: Option<String>,
-    /// Encoding the file was read in.
+    /// Encoding the file was read in (`tesseract:hye+eng` for OCR: the packs used).
     pub encoding: Option<String>,
+    /// Mean OCR word confidence (0-100), for OCR text.
+    pub confidence: Option<f64>,
+    /// Language detected in the text.
+    pub detected_lang: Option<String>,
     /// Length in characters.
     pub chars: usize,
     /// The text.
@@ -114,6 +124,8 @@ impl Item {
                 let mut v = json!({
                     "source": t.source, "lang": t.lang, "page": t.page, "name": t.name,
                     "sha256": t.sha256, "encoding": t.encoding, "chars": t.chars,
+                    "confidence": t.confidence.map(|c| (c * 10.0).round() / 10.0),
+                    "detected_lang": t.detected_lang,
                 });
                 if with_text {
                     v["text"] = json!(t.text);
@@ -484,8 +496,9 @@ impl Catalog {
             r.meta.insert(k, v);
         }
         let mut st = conn.prepare_cached(
-            "SELECT f.name, f.role, f.sha256, o.size, o.media_type, f.page
+            "SELECT f.name, f.role, f.sha256, o.size, o.media_type, f.page, m.meta, m.problem
              FROM files f JOIN objects o ON o.sha256 = f.sha256
+             LEFT JOIN object_meta m ON m.sha256 = f.sha256
              WHERE f.item_id = ?1
              ORDER BY CASE f.role WHEN 'master' THEN 0 WHEN 'text' THEN 1 WHEN 'access' THEN 2 ELSE 3 END,
                       f.page, f.id",
@@ -498,12 +511,16 @@ impl Catalog {
                     sha256: r.get(2)?,
                     size: r.get::<_, i64>(3)?.max(0) as u64,
                     media_type: r.get(4)?,
+                    technical: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|m| serde_json::from_str(&m).ok()),
+                    problem: r.get(7)?,
                     page: r.get(5)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut st = conn.prepare_cached(
-            "SELECT source, lang, page, name, sha256, encoding, body FROM texts
+            "SELECT source, lang, page, name, sha256, encoding, body, confidence, detected_lang FROM texts
              WHERE item_id = ?1 ORDER BY id",
         )?;
         let texts = st
@@ -516,6 +533,8 @@ impl Catalog {
                     name: r.get(3)?,
                     sha256: r.get(4)?,
                     encoding: r.get(5)?,
+                    confidence: r.get(7)?,
+                    detected_lang: r.get(8)?,
                     chars: body.chars().count(),
                     text: body,
                 })

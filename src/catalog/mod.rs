@@ -6,9 +6,11 @@
 //! catalog is newer than this binary is refused before anything is written.
 //! Every statement binds its parameters: no SQL is built from user text.
 
+mod content;
 mod items;
 mod sets;
 
+pub use content::{ContentRecord, ImageHash, NewDerivative};
 pub(crate) use items::{find_by_fingerprint, insert_item};
 pub use items::{EventRow, FileRow, Item, ListFilter, NewFile, NewText, StoredObject, TextRow};
 pub use sets::{Set, SetChanges, SetEntry, SetKind, SetSummary};
@@ -25,10 +27,11 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("migrations/0001_initial.sql")),
     (2, "sets", include_str!("migrations/0002_sets.sql")),
+    (3, "content", include_str!("migrations/0003_content.sql")),
 ];
 
 /// The newest catalog schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// An open catalog.
 pub struct Catalog {

@@ -123,6 +123,8 @@ impl IngestArgs {
             dry_run: self.dry_run,
             transcript: self.transcript.clone(),
             encoding: self.encoding.clone(),
+            ocr: hishatak::content::OcrMode::parse(&self.ocr)
+                .map_err(|e| Failure::usage(format!("--ocr: {e}")))?,
         })
     }
 }
@@ -183,6 +185,7 @@ fn print_report(r: &IngestReport, out: Out, secs: f64) {
             "refused": r.refused,
             "warnings": r.warnings,
             "stopped": r.stopped,
+            "content": r.content,
             "summary": {
                 "stored": r.stored.len(), "duplicates": r.duplicates.len(),
                 "refused": r.refused.len(), "bytes": r.bytes, "new_objects": r.new_objects,
@@ -223,4 +226,19 @@ fn print_report(r: &IngestReport, out: Out, secs: f64) {
         summary.push_str(" — nothing new: every input is already in the archive");
     }
     out.line(summary);
+    if let Some(c) = &r.content {
+        for w in &c.warnings {
+            out.warn(w);
+        }
+        for f in &c.flagged {
+            out.warn(format!("flagged: {f}"));
+        }
+        out.line(format!(
+            "read inside {} file(s): {} access copies and thumbnails, {} text source(s) (PDF text, OCR), {} flagged",
+            c.files,
+            c.derivatives,
+            c.texts,
+            c.flagged.len()
+        ));
+    }
 }

@@ -1,6 +1,7 @@
 //! The command-line layer: argument structs (clap), validated into library types, then
 //! one call into the library per command. Errors become exit codes here and only here.
 
+mod content;
 mod demo;
 mod edit;
 mod ingest;
@@ -81,6 +82,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// (Re)make access copies, thumbnails, PDF text, OCR and metadata of stored items
+    Derive(content::DeriveArgs),
+    /// List exact duplicates and near-duplicate images (rescans, resized or recompressed copies)
+    Duplicates(content::DuplicatesArgs),
     /// Curated sets: ordered items with captions, for exhibitions and research
     #[command(subcommand)]
     Set(sets::SetCommand),
@@ -179,6 +184,8 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Search(args) => search::run(&cli.archive, args, quiet),
         Command::Reindex => search::reindex(&cli.archive, quiet),
         Command::Verify { json } => verify::run(&cli.archive, Out::new(json, quiet)),
+        Command::Derive(args) => content::derive(&cli.archive, args, quiet),
+        Command::Duplicates(args) => content::duplicates(&cli.archive, args, quiet),
         Command::Set(cmd) => sets::run(&cli.archive, cmd, quiet),
         Command::Export(args) => sets::export(&cli.archive, args, quiet),
         Command::Demo => demo::run(quiet),

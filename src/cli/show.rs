@@ -89,6 +89,14 @@ fn print_item(item: &Item, out: Out) {
             &f.sha256[..16.min(f.sha256.len())],
             f.name
         ));
+        if f.role == "master" {
+            if let Some(t) = &f.technical {
+                out.line(format!("              {}", technical_line(t)));
+            }
+            if let Some(p) = &f.problem {
+                out.line(format!("              FLAGGED: {p}"));
+            }
+        }
     }
     if !item.texts.is_empty() {
         out.line("  texts:");
@@ -99,10 +107,18 @@ fn print_item(item: &Item, out: Out) {
                 .take(160)
                 .collect::<String>()
                 .replace('\n', " ");
+            let page = t.page.map(|p| format!(" p{p}")).unwrap_or_default();
+            let conf = t
+                .confidence
+                .map(|c| format!(" ({c:.0}% confidence)"))
+                .unwrap_or_default();
             out.line(format!(
-                "    {:<11} {:<3} {:>6} chars  {}{}",
+                "    {:<11} {:<3} {:>6} chars{page}{conf}  {}{}",
                 t.source,
-                t.lang.as_deref().unwrap_or("?"),
+                t.lang
+                    .as_deref()
+                    .or(t.detected_lang.as_deref())
+                    .unwrap_or("?"),
                 t.chars,
                 excerpt,
                 if t.chars > 160 { "…" } else { "" }
@@ -232,4 +248,50 @@ pub fn history(archive: &Option<PathBuf>, id: &str, out: Out) -> Result<Outcome,
         ));
     }
     Ok(Outcome::Done)
+}
+
+/// One line about what was read inside a master: size, colour, pages, camera, place.
+fn technical_line(t: &serde_json::Value) -> String {
+    let mut parts = Vec::new();
+    if let (Some(w), Some(h)) = (t["width"].as_u64(), t["height"].as_u64()) {
+        parts.push(format!("{w}x{h} px"));
+    }
+    if let Some(c) = t["color_type"].as_str() {
+        match t["bit_depth"].as_u64() {
+            Some(b) => parts.push(format!("{c} {b}-bit")),
+            None => parts.push(c.to_string()),
+        }
+    }
+    if let Some(p) = t["pages"].as_u64() {
+        parts.push(format!("{p} page(s)"));
+    }
+    if t["encrypted"] == serde_json::json!(true) {
+        parts.push("encrypted".into());
+    }
+    if let Some(tl) = t["text_layer"].as_bool() {
+        parts.push(if tl { "text layer" } else { "no text layer" }.into());
+    }
+    if let Some(p) = t["producer"].as_str() {
+        parts.push(format!("producer {p}"));
+    }
+    let e = &t["exif"];
+    let camera: Vec<&str> = [e["make"].as_str(), e["model"].as_str()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !camera.is_empty() {
+        parts.push(camera.join(" "));
+    }
+    if let Some(d) = e["date_time_original"].as_str() {
+        parts.push(format!("taken {d}"));
+    }
+    if let (Some(la), Some(lo)) = (e["gps"]["lat"].as_f64(), e["gps"]["lon"].as_f64()) {
+        parts.push(format!("GPS {la:.4}, {lo:.4}"));
+    }
+    if let Some(o) = e["orientation"].as_u64() {
+        if o != 1 {
+            parts.push(format!("EXIF orientation {o}"));
+        }
+    }
+    parts.join(", ")
 }

@@ -415,11 +415,61 @@ pub(crate) fn make_assets(
         (d.access_long_edge, d.thumbnail_long_edge, d.jpeg_quality);
     progress.begin("exporting", pkg.items.len() as u64, 0);
     let mut warnings = Vec::new();
+    // Items whose access copies and thumbnails were made at ingest (or by `derive`) use
+    // them: every page of multi-page scans, no decoding here.
+    for p in pkg.items.iter_mut() {
+        if let Some(pages) = stored_pages(&p.item) {
+            for sp in pages {
+                let id = p.item.id.clone();
+                let (access, thumbnail) = match (&sp.access, &sp.thumbnail) {
+                    (Some(a), Some(t)) => (
+                        Some(put_stored(
+                            sink,
+                            store,
+                            &format!("access/{id}/p{:04}.jpg", sp.page),
+                            a,
+                        )?),
+                        Some(put_stored(
+                            sink,
+                            store,
+                            &format!("thumbnails/{id}/p{:04}.jpg", sp.page),
+                            t,
+                        )?),
+                    ),
+                    _ => {
+                        let path = format!("files/{id}/{}", safe_name(&sp.master.name));
+                        let mut f = store.open(&sp.master.sha256)?;
+                        sink.add_reader(&path, &mut f, sp.master.size)?;
+                        (
+                            Some(Asset {
+                                path,
+                                media_type: sp.master.media_type.clone(),
+                                width: None,
+                                height: None,
+                                sha256: sp.master.sha256.clone(),
+                                size: sp.master.size,
+                            }),
+                            None,
+                        )
+                    }
+                };
+                p.pages.push(Page {
+                    page: sp.page,
+                    master: sp.master,
+                    access,
+                    thumbnail,
+                });
+            }
+        }
+    }
     for chunk in pkg.items.chunks_mut(8) {
         // Decode and encode in parallel; write in order.
         let made: Vec<Vec<Result<Made>>> = chunk
             .par_iter()
             .map(|p| {
+                if !p.pages.is_empty() {
+                    return Vec::new();
+                }
                 masters(&p.item)
                     .into_iter()
                     .map(|m| {
@@ -437,6 +487,10 @@ pub(crate) fn make_assets(
             })
             .collect();
         for (p, pages) in chunk.iter_mut().zip(made) {
+            if !p.pages.is_empty() {
+                progress.advance(1, 0);
+                continue;
+            }
             let id = p.item.id.clone();
             for (m, result) in masters(&p.item).into_iter().zip(pages) {
                 let page = m.page.unwrap_or(1);
@@ -484,6 +538,81 @@ pub(crate) fn make_assets(
     progress.end();
     pkg.warnings.extend(warnings);
     Ok(())
+}
+
+/// A page of an item as stored: its master, and its access copy and thumbnail if any.
+struct StoredPage {
+    page: i64,
+    master: FileRow,
+    access: Option<FileRow>,
+    thumbnail: Option<FileRow>,
+}
+
+/// The pages of an item from its stored derivatives, when every image master has them.
+fn stored_pages(item: &Item) -> Option<Vec<StoredPage>> {
+    let find = |role: &str, page: i64| {
+        item.files
+            .iter()
+            .find(|f| f.role == role && f.page == Some(page))
+            .cloned()
+    };
+    if !item.files.iter().any(|f| f.role == "access") {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut slot = 0i64;
+    for m in masters(item) {
+        let image = derive::decodable(&m.media_type);
+        let sub = if image {
+            m.technical
+                .as_ref()
+                .and_then(|t| t["pages"].as_i64())
+                .unwrap_or(1)
+                .max(1)
+        } else {
+            1
+        };
+        for _ in 0..sub {
+            slot += 1;
+            let (a, t) = (find("access", slot), find("thumbnail", slot));
+            if image && (a.is_none() || t.is_none()) && m.problem.is_none() {
+                // Not derived yet: make them at export time instead.
+                return None;
+            }
+            out.push(StoredPage {
+                page: slot,
+                master: m.clone(),
+                access: if image { a } else { None },
+                thumbnail: if image { t } else { None },
+            });
+        }
+    }
+    Some(out)
+}
+
+/// Copy a stored derivative into the package.
+fn put_stored(
+    sink: &mut dyn Sink,
+    store: &crate::store::Store,
+    path: &str,
+    f: &FileRow,
+) -> Result<Asset> {
+    let mut r = store.open(&f.sha256)?;
+    sink.add_reader(path, &mut r, f.size)?;
+    let dim = |k: &str| {
+        f.technical
+            .as_ref()
+            .and_then(|t| t[k].as_u64())
+            .and_then(|v| u32::try_from(v).ok())
+    };
+    Ok(Asset {
+        path: path.to_string(),
+        media_type: "image/jpeg".into(),
+        width: dim("width"),
+        height: dim("height"),
+        sha256: f.sha256.clone(),
+        size: f.size,
+    })
 }
 
 /// The access copy and thumbnail of one page (both `None` for files that are not images).

@@ -178,7 +178,8 @@ impl Sink for ZipSink {
 
     fn add_reader(&mut self, path: &str, reader: &mut dyn Read, size: u64) -> Result<()> {
         check(path)?;
-        let zerr = |e: zip::result::ZipError| Error::invalid(format!("{}: {e}", self.path.display()));
+        let zerr =
+            |e: zip::result::ZipError| Error::invalid(format!("{}: {e}", self.path.display()));
         let opts = self.options.large_file(size >= u32::MAX as u64);
         self.zip.start_file(path, opts).map_err(zerr)?;
         let (sha, n) = copy_hashing(reader, &mut self.zip, &self.path)?;

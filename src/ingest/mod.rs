@@ -133,6 +133,8 @@ pub struct IngestReport {
     pub stopped: Option<String>,
     /// Whether the user interrupted the run.
     pub interrupted: bool,
+    /// What was read inside the new items (metadata, derivatives, text, OCR).
+    pub content: Option<crate::content::ContentReport>,
 }
 
 /// Options of an ingest.
@@ -148,6 +150,8 @@ pub struct IngestOptions {
     pub transcript: Option<PathBuf>,
     /// Encoding of transcripts.
     pub encoding: Option<String>,
+    /// When to OCR the new items.
+    pub ocr: crate::content::OcrMode,
 }
 
 /// Expand file and folder arguments into item plans (folders walked in sorted order,
@@ -396,6 +400,21 @@ pub fn run(
         }
     }
     progress.end();
+    // Read inside the stored masters: metadata, derivatives, PDF text, OCR, languages.
+    // The items are committed already; a file no decoder can read is flagged, not lost.
+    let ids: Vec<String> = report.stored.iter().filter_map(|s| s.id.clone()).collect();
+    if !ids.is_empty() && !opts.dry_run {
+        let opts = crate::content::Options {
+            ocr: opts.ocr,
+            force: false,
+        };
+        match crate::content::process(archive, &ids, &opts, progress) {
+            Ok(c) => report.content = Some(c),
+            Err(e) => report.warnings.push(format!(
+                "the new items are stored, but reading inside them stopped ({e}); run `hishatak derive` to finish"
+            )),
+        }
+    }
     Ok(report)
 }
 

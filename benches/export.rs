@@ -1,0 +1,218 @@
+//! Export figures, in the same run, on the same files:
+//! - BagIt: `hishatak export --format bagit` of a set of BENCH_BAG_MB (default 2048) MB in
+//!   BENCH_BAG_FILES (default 20) files vs `bagit.py` making a bag of a copy of the same
+//!   files with the same checksums (sha256 + sha512) and the same number of processes;
+//!   then `bagit.py --validate` of our bag (time and verdict).
+//! - Zip: `hishatak export --format zip` of sets of 1,000 and 10,000 items (one small JPEG
+//!   each: access copy and thumbnail made, site and metadata written): items per second and
+//!   peak memory, to show memory does not grow with the set.
+//!
+//! Run: `cargo bench --bench export` (BENCH_BAG_MB, BENCH_BAG_FILES, BENCH_ZIP_ITEMS=1000,10000,
+//! BENCH_DIR=target/bench-export). Needs GNU time; bagit.py is optional (skipped with a note).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn fill(seed: u64, buf: &mut [u8]) {
+    let mut x = seed | 1;
+    for chunk in buf.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let b = x.to_le_bytes();
+        chunk.copy_from_slice(&b[..chunk.len()]);
+    }
+}
+
+/// Run `sh -c script` under GNU time; returns (seconds, peak RSS in MB, success).
+fn timed(script: &str) -> (f64, f64, bool) {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "TIME %e %M", "sh", "-c", script])
+        .output()
+        .expect("GNU time (/usr/bin/time) is needed for this benchmark");
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        eprintln!("command failed: {script}\n{err}");
+    }
+    let line = err
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("TIME "))
+        .unwrap_or("TIME 0 0");
+    let mut parts = line.split_whitespace().skip(1);
+    let secs: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let kb: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    (secs, kb / 1024.0, out.status.success())
+}
+
+fn sh(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+fn run(bin: &Path, archive: &Path, args: &[&str]) {
+    let st = Command::new(bin)
+        .arg("--archive")
+        .arg(archive)
+        .arg("--quiet")
+        .args(args)
+        .status()
+        .expect("run hishatak");
+    assert!(st.success(), "hishatak {args:?} failed");
+}
+
+/// A set named `s` holding every item of the archive.
+fn set_of_all(bin: &Path, archive: &Path, n: u64) {
+    run(bin, archive, &["set", "create", "s", "--title", "bench"]);
+    let ids: Vec<String> = (1..=n).map(|i| format!("HSH-{i:06}")).collect();
+    for chunk in ids.chunks(2000) {
+        let mut args = vec!["set", "add", "s"];
+        args.extend(chunk.iter().map(String::as_str));
+        run(bin, archive, &args);
+    }
+}
+
+fn main() {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_hishatak"));
+    let bag_mb = env_num("BENCH_BAG_MB", 2048);
+    let bag_files = env_num("BENCH_BAG_FILES", 20).max(1);
+    let zip_sizes: Vec<u64> = std::env::var("BENCH_ZIP_ITEMS")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let base =
+        PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "target/bench-export".into()));
+    let _ = Command::new("chmod")
+        .args(["-R", "u+w"])
+        .arg(&base)
+        .status();
+    let _ = fs::remove_dir_all(&base);
+    fs::create_dir_all(&base).expect("bench dir");
+    let base = base.canonicalize().expect("bench dir");
+    eprintln!("bench data in {}", base.display());
+    let mut table = vec![
+        "| what | hishatak | reference | ratio (reference / hishatak) |".to_string(),
+        "|---|---|---|---|".to_string(),
+    ];
+
+    // BagIt of large files.
+    let files = base.join("bagfiles");
+    fs::create_dir_all(&files).expect("dir");
+    let per = (bag_mb << 20) / bag_files;
+    let mut buf = vec![0u8; 8 << 20];
+    for i in 0..bag_files {
+        let mut f = fs::File::create(files.join(format!("scan-{i:03}.bin"))).expect("file");
+        let mut left = per;
+        let mut k = 0;
+        while left > 0 {
+            let n = left.min(buf.len() as u64) as usize;
+            fill(i * 1000 + k + 1, &mut buf[..n]);
+            f.write_all(&buf[..n]).expect("write");
+            left -= n as u64;
+            k += 1;
+        }
+    }
+    let archive = base.join("archive-bag");
+    run(&bin, &archive, &["init"]);
+    run(
+        &bin,
+        &archive,
+        &["ingest", files.to_str().expect("utf-8 path")],
+    );
+    set_of_all(&bin, &archive, bag_files);
+    Command::new("sync").status().ok();
+    let ours_bag = base.join("ours-bag");
+    let (t_ours, m_ours, _) = timed(&format!(
+        "{} --archive {} --quiet export s --format bagit --out {} && sync",
+        sh(&bin),
+        sh(&archive),
+        sh(&ours_bag)
+    ));
+    let mb = (bag_mb as f64) * 1.048_576;
+    eprintln!("hishatak bagit: {t_ours:.2} s, {m_ours:.0} MB peak");
+    if Command::new("bagit.py").arg("--version").output().is_ok() {
+        let theirs_dir = base.join("theirs-bag");
+        Command::new("cp")
+            .arg("-r")
+            .arg(&files)
+            .arg(&theirs_dir)
+            .status()
+            .expect("cp");
+        Command::new("sync").status().ok();
+        let (t_theirs, m_theirs, _) = timed(&format!(
+            "bagit.py --processes 2 --sha256 --sha512 --quiet {} && sync",
+            sh(&theirs_dir)
+        ));
+        table.push(format!(
+            "| BagIt bag of {bag_files} files, {bag_mb} MiB (sha256 + sha512) | {t_ours:.2} s ({:.0} MB/s), {m_ours:.0} MB peak | `bagit.py --processes 2` in place: {t_theirs:.2} s ({:.0} MB/s), {m_theirs:.0} MB peak | {:.2} |",
+            mb / t_ours,
+            mb / t_theirs,
+            t_theirs / t_ours
+        ));
+        let (t_val, m_val, ok) = timed(&format!(
+            "bagit.py --validate --processes 2 --quiet {}",
+            sh(&ours_bag)
+        ));
+        table.push(format!(
+            "| `bagit.py --validate` of our bag | {} | {t_val:.2} s, {m_val:.0} MB peak | |",
+            if ok { "valid" } else { "INVALID" }
+        ));
+    } else {
+        eprintln!("bagit.py not installed: BagIt comparison skipped (pip install bagit)");
+        table.push(format!(
+            "| BagIt bag of {bag_files} files, {bag_mb} MiB | {t_ours:.2} s, {m_ours:.0} MB peak | bagit.py not installed | |"
+        ));
+    }
+
+    // Zip packages of many small items.
+    for &n in &zip_sizes {
+        let dir = base.join(format!("jpegs-{n}"));
+        fs::create_dir_all(&dir).expect("dir");
+        // Small but real JPEGs, each different (a coloured gradient with the index in it).
+        for i in 0..n {
+            let img = image::RgbImage::from_fn(400, 300, |x, y| {
+                image::Rgb([
+                    ((x + i as u32) % 256) as u8,
+                    ((y * 2 + (i as u32 / 7)) % 256) as u8,
+                    ((x ^ y ^ i as u32) % 256) as u8,
+                ])
+            });
+            let sub = dir.join(format!("{:03}", i / 1000));
+            fs::create_dir_all(&sub).expect("dir");
+            img.save(sub.join(format!("{i:06}.jpg"))).expect("jpeg");
+        }
+        let archive = base.join(format!("archive-zip-{n}"));
+        run(&bin, &archive, &["init"]);
+        run(
+            &bin,
+            &archive,
+            &["ingest", dir.to_str().expect("utf-8 path")],
+        );
+        set_of_all(&bin, &archive, n);
+        let out = base.join(format!("pkg-{n}.zip"));
+        let (t, m, ok) = timed(&format!(
+            "{} --archive {} --quiet export s --format zip --out {}",
+            sh(&bin),
+            sh(&archive),
+            sh(&out)
+        ));
+        let size = fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        eprintln!("zip of {n} items: {t:.2} s, {m:.0} MB peak");
+        table.push(format!(
+            "| zip package of {n} items (400x300 JPEG each: access copy, thumbnail, page, metadata) | {t:.2} s ({:.0} items/s), {m:.0} MB peak, {:.1} MB file{} | | |",
+            n as f64 / t.max(0.001),
+            size as f64 / 1e6,
+            if ok { "" } else { " (FAILED)" }
+        ));
+    }
+    println!("{}", table.join("\n"));
+}
