@@ -3,6 +3,7 @@
 mod util;
 
 mod archive;
+mod content;
 mod demo;
 mod export;
 mod ingest;
