@@ -56,6 +56,46 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
     ));
     out.line(format!("  languages: {}", counts(&langs)));
     out.line(format!("  source countries: {}", counts(&countries)));
+    // What was read inside the files: thumbnails, PDF text, metadata.
+    let thumbs = items
+        .iter()
+        .flat_map(|i| i.files.iter())
+        .filter(|f| f.role == "thumbnail")
+        .count();
+    let pdf_pages = items
+        .iter()
+        .flat_map(|i| i.texts.iter())
+        .filter(|t| t.source == "pdf")
+        .count();
+    out.line(format!(
+        "  read inside the files: {thumbs} page(s) with access copy and thumbnail, {pdf_pages} PDF page(s) of text"
+    ));
+    if let Some((item, f)) = items.iter().find_map(|i| {
+        i.files
+            .iter()
+            .find(|f| f.role == "thumbnail" && i.kind() == hishatak::Kind::Photo)
+            .map(|f| (i, f))
+    }) {
+        out.line(format!(
+            "    thumbnail of {} ({}): {}",
+            item.id,
+            item.title(),
+            a.store.path_of(&f.sha256).display()
+        ));
+    }
+    if let Some((item, t)) = items
+        .iter()
+        .find_map(|i| i.texts.iter().find(|t| t.source == "pdf").map(|t| (i, t)))
+    {
+        let excerpt: String = t.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let excerpt: String = excerpt.chars().take(100).collect();
+        out.line(format!(
+            "    text read from {} ({}, page {}): {excerpt}…",
+            t.name.as_deref().unwrap_or("?"),
+            item.id,
+            t.page.unwrap_or(1)
+        ));
+    }
     // Cross-script searches: one spelling typed, every script found.
     match hishatak::search::Searcher::open(&a) {
         Ok(searcher) => {
@@ -134,6 +174,11 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
         ));
         out.line(format!(
             "  hishatak --archive {} search '\"Der Zor\"' --from 1915 --to 1916",
+            dir.display()
+        ));
+        out.line(format!("  hishatak --archive {} duplicates", dir.display()));
+        out.line(format!(
+            "  hishatak --archive {} derive --ocr always      # OCR, where tesseract is installed",
             dir.display()
         ));
         out.line(format!(
