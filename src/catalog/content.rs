@@ -149,9 +149,21 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Record what was read from an item's masters, replacing an earlier analysis.
-    pub fn record_content(&mut self, id: &str, rec: &ContentRecord) -> Result<()> {
+    /// Record what was read from items' masters (one transaction for the batch),
+    /// replacing earlier analyses.
+    pub fn record_contents(&mut self, batch: &[(String, ContentRecord)]) -> Result<()> {
         let tx = self.write()?;
+        for (id, rec) in batch {
+            record_one(&tx, id, rec)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn record_one(tx: &rusqlite::Transaction<'_>, id: &str, rec: &ContentRecord) -> Result<()> {
+    let tx: &rusqlite::Connection = tx;
+    {
         let now = clock::now();
         for (sha, mt, meta, problem) in &rec.objects {
             tx.execute(
@@ -177,7 +189,7 @@ impl Catalog {
             [id],
         )?;
         for d in &rec.derivatives {
-            add_object(&tx, &d.sha256, d.size, "image/jpeg")?;
+            add_object(tx, &d.sha256, d.size, "image/jpeg")?;
             tx.execute(
                 "INSERT OR IGNORE INTO object_meta (sha256, media_type, meta, problem, analysed) VALUES (?1, 'image/jpeg', ?2, NULL, ?3)",
                 params![d.sha256, json!({"media_type": "image/jpeg", "width": d.width, "height": d.height, "derived": true}).to_string(), now],
@@ -263,7 +275,7 @@ impl Catalog {
         }
         let problems: Vec<&String> = rec.objects.iter().filter_map(|o| o.3.as_ref()).collect();
         add_event(
-            &tx,
+            tx,
             Some(id),
             "derived",
             if problems.is_empty() {
@@ -280,7 +292,6 @@ impl Catalog {
                 "lang_detected": detected_langs,
             }),
         )?;
-        tx.commit()?;
-        Ok(())
     }
+    Ok(())
 }

@@ -452,6 +452,19 @@ pub fn process(
                     ocr_limit: job.ocr_limit,
                     tmp: job.tmp.clone(),
                 };
+                if !derive::decodable(&job.media_type) && job.media_type != "application/pdf" {
+                    // Text and other files: nothing to decode.
+                    progress.advance(1, 0);
+                    return (
+                        i,
+                        FileAnalysis {
+                            meta: json!({"media_type": job.media_type}),
+                            problems: Vec::new(),
+                            pages: Vec::new(),
+                            texts: Vec::new(),
+                        },
+                    );
+                }
                 // OCR has its own limit per page; the file limit covers decoding.
                 let file_limit = if owned.ocr {
                     limit + ocr_limit * 4
@@ -483,109 +496,132 @@ pub fn process(
             .push((i, r));
     }
     let allowed = settings.languages.clone();
-    for item in &items {
-        let analyses = by_item.remove(&item.id).unwrap_or_default();
-        let mut record = crate::catalog::ContentRecord::default();
-        // Stage every derivative; make them durable together.
+    // Image pages already in the archive, for near-duplicate warnings; new pages join it.
+    let mut known = archive.catalog.image_hashes()?;
+    // Derivatives of a batch of items are made durable together, then one catalog
+    // transaction records the batch.
+    for chunk in items.chunks(200) {
         let staging = archive.store.staging()?;
         let mut staged = Vec::new();
-        let mut global_page = 0usize;
-        for (i, a) in &analyses {
-            let job = &jobs[*i];
-            record.objects.push((
-                job.sha256.clone(),
-                job.media_type.clone(),
-                a.meta.clone(),
-                (!a.problems.is_empty()).then(|| a.problems.join("; ")),
-            ));
-            for p in &a.problems {
-                report.flagged.push(format!("{} {p}", item.id));
-            }
-            let master_page = item
-                .files
-                .iter()
-                .find(|f| f.role == "master" && f.sha256 == job.sha256)
-                .and_then(|f| f.page)
-                .unwrap_or(1);
-            for (k, page) in a.pages.iter().enumerate() {
-                global_page += 1;
-                let Some(page) = page else { continue };
-                for (role, d) in [("access", &page.access), ("thumbnail", &page.thumbnail)] {
-                    let s = staging
-                        .stage_reader(
-                            std::io::Cursor::new(&d.bytes),
-                            std::path::Path::new(&job.name),
-                            d.bytes.len() as u64,
-                        )
-                        .map_err(|e| match e {
-                            crate::store::StageError::Source(e)
-                            | crate::store::StageError::Store(e) => e,
-                        })?;
-                    record.derivatives.push(crate::catalog::NewDerivative {
-                        role,
-                        page: global_page as i64,
-                        name: format!("{}-p{:04}.jpg", role, global_page),
-                        sha256: s.sha256.clone(),
-                        size: s.size,
-                        width: d.width,
-                        height: d.height,
-                    });
-                    staged.push(s);
+        let mut batch: Vec<(String, crate::catalog::ContentRecord)> = Vec::new();
+        for item in chunk {
+            let analyses = by_item.remove(&item.id).unwrap_or_default();
+            let mut record = crate::catalog::ContentRecord::default();
+            let mut global_page = 0usize;
+            for (i, a) in &analyses {
+                let job = &jobs[*i];
+                record.objects.push((
+                    job.sha256.clone(),
+                    job.media_type.clone(),
+                    a.meta.clone(),
+                    (!a.problems.is_empty()).then(|| a.problems.join("; ")),
+                ));
+                for p in &a.problems {
+                    report.flagged.push(format!("{} {p}", item.id));
                 }
-                record
-                    .hashes
-                    .push((job.sha256.clone(), k as i64 + 1, page.phash.clone()));
+                let master_page = item
+                    .files
+                    .iter()
+                    .find(|f| f.role == "master" && f.sha256 == job.sha256)
+                    .and_then(|f| f.page)
+                    .unwrap_or(1);
+                for (k, page) in a.pages.iter().enumerate() {
+                    global_page += 1;
+                    let Some(page) = page else { continue };
+                    for (role, d) in [("access", &page.access), ("thumbnail", &page.thumbnail)] {
+                        let s = staging
+                            .stage_reader(
+                                std::io::Cursor::new(&d.bytes),
+                                std::path::Path::new(&job.name),
+                                d.bytes.len() as u64,
+                            )
+                            .map_err(|e| match e {
+                                crate::store::StageError::Source(e)
+                                | crate::store::StageError::Store(e) => e,
+                            })?;
+                        record.derivatives.push(crate::catalog::NewDerivative {
+                            role,
+                            page: global_page as i64,
+                            name: format!("{}-p{:04}.jpg", role, global_page),
+                            sha256: s.sha256.clone(),
+                            size: s.size,
+                            width: d.width,
+                            height: d.height,
+                        });
+                        staged.push(s);
+                    }
+                    record
+                        .hashes
+                        .push((job.sha256.clone(), k as i64 + 1, page.phash.clone()));
+                }
+                if a.pages.is_empty() {
+                    global_page += 1;
+                }
+                for t in &a.texts {
+                    record.texts.push(crate::catalog::NewText {
+                        source: t.source,
+                        lang: None,
+                        page: Some(master_page + t.page as i64 - 1),
+                        name: Some(job.name.clone()),
+                        sha256: Some(job.sha256.clone()),
+                        encoding: t.packs.clone().map(|p| format!("tesseract:{p}")),
+                        body: t.text.clone(),
+                    });
+                    record.confidences.push(t.confidence);
+                }
             }
-            if a.pages.is_empty() {
-                global_page += 1;
+            // Languages of every text source of the item (stored and new).
+            let mut detected: Vec<Option<String>> = Vec::new();
+            for t in &record.texts {
+                detected.push(lang::detect(&t.body, &allowed));
             }
-            for t in &a.texts {
-                record.texts.push(crate::catalog::NewText {
-                    source: t.source,
-                    lang: None,
-                    page: Some(master_page + t.page as i64 - 1),
-                    name: Some(job.name.clone()),
-                    sha256: Some(job.sha256.clone()),
-                    encoding: t.packs.clone().map(|p| format!("tesseract:{p}")),
-                    body: t.text.clone(),
+            record.detected = detected;
+            record.existing_detected = item
+                .texts
+                .iter()
+                .map(|t| lang::detect(&t.text, &allowed))
+                .collect();
+            // Near-duplicates among image pages already in the archive (or earlier in this run).
+            for (sha, page, h) in &record.hashes {
+                let name = item
+                    .files
+                    .iter()
+                    .find(|f| &f.sha256 == sha)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
+                let mut close: Vec<(u32, &str, i64)> = known
+                    .iter()
+                    .filter(|k| k.item != item.id)
+                    .map(|k| (distance(h, &k.hash), k.item.as_str(), k.page))
+                    .filter(|x| x.0 <= NEAR_DUPLICATE_DISTANCE)
+                    .collect();
+                close.sort();
+                close.dedup_by(|a, b| a.1 == b.1);
+                for (d, other_item, other_page) in close {
+                    report.warnings.push(format!(
+                    "{} ({name} page {page}) looks like {other_item} page {other_page} (distance {d} of 256): the same picture scanned or saved again?",
+                    item.id
+                ));
+                }
+                known.push(crate::catalog::ImageHash {
+                    item: item.id.clone(),
+                    name,
+                    sha256: sha.clone(),
+                    page: *page,
+                    hash: h.clone(),
                 });
-                record.confidences.push(t.confidence);
             }
+            report.derivatives += record.derivatives.len();
+            report.texts += record.texts.len();
+            report.files += analyses.len();
+            report.items += 1;
+            batch.push((item.id.clone(), record));
         }
-        // Languages of every text source of the item (stored and new).
-        let mut detected: Vec<Option<String>> = Vec::new();
-        for t in &record.texts {
-            detected.push(lang::detect(&t.body, &allowed));
-        }
-        record.detected = detected;
-        record.existing_detected = item
-            .texts
-            .iter()
-            .map(|t| lang::detect(&t.text, &allowed))
-            .collect();
         if let Err(e) = staging.commit(&staged) {
             staging.discard(staged);
             return Err(e);
         }
-        // Near-duplicates among image pages already in the archive.
-        for (sha, page, h) in &record.hashes {
-            for (other_item, other_page, d) in
-                archive
-                    .catalog
-                    .similar_images(h, NEAR_DUPLICATE_DISTANCE, &item.id)?
-            {
-                report.warnings.push(format!(
-                    "{} ({} page {page}) looks like {other_item} page {other_page} (distance {d} of 256): the same picture scanned or saved again?",
-                    item.id,
-                    item.files.iter().find(|f| &f.sha256 == sha).map(|f| f.name.as_str()).unwrap_or("")
-                ));
-            }
-        }
-        report.derivatives += record.derivatives.len();
-        report.texts += record.texts.len();
-        report.files += analyses.len();
-        report.items += 1;
-        archive.catalog.record_content(&item.id, &record)?;
+        archive.catalog.record_contents(&batch)?;
     }
     Ok(report)
 }
