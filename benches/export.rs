@@ -66,18 +66,33 @@ fn run(bin: &Path, archive: &Path, args: &[&str]) {
         .args(args)
         .status()
         .expect("run hishatak");
-    assert!(st.success(), "hishatak {args:?} failed");
+    assert!(
+        st.success(),
+        "hishatak {} failed",
+        args.iter().take(4).copied().collect::<Vec<_>>().join(" ")
+    );
 }
 
-/// A set named `s` holding every item of the archive.
-fn set_of_all(bin: &Path, archive: &Path, n: u64) {
+/// A set named `s` holding every item of the archive; returns how many.
+fn set_of_all(bin: &Path, archive: &Path) -> usize {
     run(bin, archive, &["set", "create", "s", "--title", "bench"]);
-    let ids: Vec<String> = (1..=n).map(|i| format!("HSH-{i:06}")).collect();
+    let out = Command::new(bin)
+        .arg("--archive")
+        .arg(archive)
+        .args(["list", "--json"])
+        .output()
+        .expect("list");
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["id"].as_str().map(str::to_string))
+        .collect();
     for chunk in ids.chunks(2000) {
         let mut args = vec!["set", "add", "s"];
         args.extend(chunk.iter().map(String::as_str));
         run(bin, archive, &args);
     }
+    ids.len()
 }
 
 fn main() {
@@ -128,7 +143,7 @@ fn main() {
         &archive,
         &["ingest", files.to_str().expect("utf-8 path")],
     );
-    set_of_all(&bin, &archive, bag_files);
+    set_of_all(&bin, &archive);
     Command::new("sync").status().ok();
     let ours_bag = base.join("ours-bag");
     let (t_ours, m_ours, _) = timed(&format!(
@@ -179,13 +194,21 @@ fn main() {
         fs::create_dir_all(&dir).expect("dir");
         // Small but real JPEGs, each different (a coloured gradient with the index in it).
         for i in 0..n {
-            let img = image::RgbImage::from_fn(400, 300, |x, y| {
+            let mut img = image::RgbImage::from_fn(400, 300, |x, y| {
                 image::Rgb([
                     ((x + i as u32) % 256) as u8,
                     ((y * 2 + (i as u32 / 7)) % 256) as u8,
                     ((x ^ y ^ i as u32) % 256) as u8,
                 ])
             });
+            // A block that spells the index, so every file differs.
+            for (k, b) in (i as u32).to_le_bytes().iter().enumerate() {
+                for dx in 0..16 {
+                    for dy in 0..16 {
+                        img.put_pixel(k as u32 * 16 + dx, dy, image::Rgb([*b, 255 - *b, *b]));
+                    }
+                }
+            }
             let sub = dir.join(format!("{:03}", i / 1000));
             fs::create_dir_all(&sub).expect("dir");
             img.save(sub.join(format!("{i:06}.jpg"))).expect("jpeg");
@@ -197,7 +220,7 @@ fn main() {
             &archive,
             &["ingest", dir.to_str().expect("utf-8 path")],
         );
-        set_of_all(&bin, &archive, n);
+        let n = set_of_all(&bin, &archive) as u64;
         let out = base.join(format!("pkg-{n}.zip"));
         let (t, m, ok) = timed(&format!(
             "{} --archive {} --quiet export s --format zip --out {}",

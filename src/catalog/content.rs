@@ -77,6 +77,20 @@ impl Catalog {
             .is_some())
     }
 
+    /// Of these items, those with something to read inside: an image or PDF master, or
+    /// a text whose language can be detected.
+    pub fn items_with_content(&self, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+        let mut st = self.conn().prepare(
+            "SELECT DISTINCT f.item_id FROM files f JOIN objects o ON o.sha256 = f.sha256
+             WHERE f.role = 'master' AND (o.media_type LIKE 'image/%' OR o.media_type = 'application/pdf')
+             UNION SELECT DISTINCT item_id FROM texts",
+        )?;
+        let all: std::collections::HashSet<String> = st
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids.iter().filter(|i| all.contains(*i)).cloned().collect())
+    }
+
     /// Technical metadata and problem of an object, when it was analysed.
     pub fn object_meta(&self, sha256: &str) -> Result<Option<(Value, Option<String>)>> {
         let row: Option<(String, Option<String>)> = self

@@ -313,13 +313,13 @@ fn analyse(job: &Job) -> FileAnalysis {
                 continue;
             }
         };
-        let made = derive::jpeg(&img, job.access_edge, job.quality).and_then(|access| {
-            Ok(PageOut {
-                thumbnail: derive::jpeg(&img, job.thumb_edge, job.quality)?,
+        let made = derive::access_and_thumbnail(&img, job.access_edge, job.thumb_edge, job.quality)
+            .map(|(access, thumbnail, small)| PageOut {
                 access,
-                phash: phash(&img),
-            })
-        });
+                thumbnail,
+                // From the thumbnail-sized image: the hash looks at 17x16 cells anyway.
+                phash: phash(&small),
+            });
         match made {
             Ok(p) => a.pages.push(Some(p)),
             Err(e) => {
@@ -375,7 +375,16 @@ pub fn process(
         .join(format!("content-{}", std::process::id()));
     std::fs::create_dir_all(&tmp_root).map_err(|e| Error::io(&tmp_root, e))?;
     let mut items: Vec<Item> = Vec::new();
+    // Items with nothing inside to read (e.g. data files) are skipped without loading them.
+    let worth = archive.catalog.items_with_content(
+        &ids.iter()
+            .map(|i| crate::catalog::normalize_item_id(i))
+            .collect::<Vec<_>>(),
+    )?;
     for id in ids {
+        if !worth.contains(&crate::catalog::normalize_item_id(id)) {
+            continue;
+        }
         let item = archive.catalog.item(id)?;
         if !opts.force && archive.catalog.was_analysed(&item.id)? {
             continue;

@@ -478,10 +478,9 @@ pub(crate) fn make_assets(
                         }
                         let f = store.open(&m.sha256)?;
                         let img = derive::decode(f, &m.name)?;
-                        Ok((
-                            Some(derive::jpeg(&img, access_edge, quality)?),
-                            Some(derive::jpeg(&img, thumb_edge, quality)?),
-                        ))
+                        let (a, t, _) =
+                            derive::access_and_thumbnail(&img, access_edge, thumb_edge, quality)?;
+                        Ok((Some(a), Some(t)))
                     })
                     .collect()
             })

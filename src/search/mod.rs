@@ -270,6 +270,7 @@ fn search_with(s: &Searcher, archive: &Archive, req: &SearchRequest) -> Result<S
         (t, c, None)
     };
     let mut hits = Vec::new();
+    let mut memo = snippet::Memo::default();
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
         let Some(id) = doc
@@ -280,7 +281,7 @@ fn search_with(s: &Searcher, archive: &Archive, req: &SearchRequest) -> Result<S
             continue;
         };
         let item = archive.catalog.item(&id)?;
-        let (snip, matched_in) = best_snippet(&wanted, &item);
+        let (snip, matched_in) = best_snippet(&wanted, &item, &mut memo);
         hits.push(Hit {
             id: item.id.clone(),
             kind: item.kind().as_str().to_string(),
@@ -319,11 +320,15 @@ fn search_with(s: &Searcher, archive: &Archive, req: &SearchRequest) -> Result<S
 }
 
 /// The snippet from the text with the most matched words (titles win ties).
-fn best_snippet(wanted: &query::Wanted, item: &crate::catalog::Item) -> (String, Option<String>) {
+fn best_snippet(
+    wanted: &query::Wanted,
+    item: &crate::catalog::Item,
+    memo: &mut snippet::Memo,
+) -> (String, Option<String>) {
     let mut best: Option<(usize, String, &'static str)> = None;
     for (_, text, langs, label) in index::item_texts(item) {
         let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
-        if let Some((s, n)) = snippet::snippet(wanted, &text, &langs, 30) {
+        if let Some((s, n)) = snippet::snippet_cached(wanted, &text, &langs, 30, memo) {
             if best.as_ref().map(|b| n > b.0).unwrap_or(true) {
                 best = Some((n, s, label));
             }

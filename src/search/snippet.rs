@@ -68,8 +68,36 @@ pub fn snippet(
     langs: &[&str],
     max_words: usize,
 ) -> Option<(String, usize)> {
+    snippet_cached(w, text, langs, max_words, &mut Memo::default())
+}
+
+/// Whether each distinct word matched, remembered across the texts of one query's hits
+/// (texts repeat their words; analysing each once keeps snippets cheap).
+#[derive(Default)]
+pub struct Memo(std::collections::HashMap<(String, String), bool>);
+
+/// [`snippet`], with the word matches remembered in `memo`.
+pub fn snippet_cached(
+    w: &Wanted,
+    text: &str,
+    langs: &[&str],
+    max_words: usize,
+    memo: &mut Memo,
+) -> Option<(String, usize)> {
     let words = analyze::words(text);
-    let hits: Vec<bool> = words.iter().map(|x| matches(w, &x.lower, langs)).collect();
+    let key_langs = langs.join(",");
+    let hits: Vec<bool> = words
+        .iter()
+        .map(|x| {
+            let key = (x.lower.clone(), key_langs.clone());
+            if let Some(&m) = memo.0.get(&key) {
+                return m;
+            }
+            let m = matches(w, &x.lower, langs);
+            memo.0.insert(key, m);
+            m
+        })
+        .collect();
     if !hits.iter().any(|&h| h) {
         return None;
     }
