@@ -60,14 +60,36 @@ pub fn decode(reader: impl Read + Seek, name: &str) -> Result<DynamicImage> {
     Ok(img)
 }
 
-/// `img` scaled so its long edge is at most `long_edge` (never enlarged). A triangle
-/// (bilinear) filter whose support grows with the reduction averages every source pixel,
-/// so large reductions stay free of aliasing at a fraction of the cost of Catmull-Rom.
+/// `img` scaled so its long edge is at most `long_edge` (never enlarged), with a
+/// bilinear convolution whose support grows with the reduction, so every source pixel is
+/// averaged and large reductions stay free of aliasing. SIMD (fast_image_resize) does
+/// the work; pixel types it cannot take are converted to 8-bit grey or RGB first.
 pub fn scaled(img: &DynamicImage, long_edge: u32) -> DynamicImage {
-    if img.width().max(img.height()) > long_edge {
-        img.resize(long_edge, long_edge, image::imageops::FilterType::Triangle)
-    } else {
-        img.clone()
+    let (w, h) = (img.width(), img.height());
+    if w.max(h) <= long_edge || w == 0 || h == 0 {
+        return img.clone();
+    }
+    let ratio = f64::from(long_edge) / f64::from(w.max(h));
+    let nw = ((f64::from(w) * ratio).round() as u32).max(1);
+    let nh = ((f64::from(h) * ratio).round() as u32).max(1);
+    let src = match img {
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => img.clone(),
+        DynamicImage::ImageLuma16(_)
+        | DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageLumaA16(_) => DynamicImage::ImageLuma8(img.to_luma8()),
+        _ => DynamicImage::ImageRgb8(img.to_rgb8()),
+    };
+    let mut dst = match src {
+        DynamicImage::ImageLuma8(_) => DynamicImage::ImageLuma8(image::GrayImage::new(nw, nh)),
+        _ => DynamicImage::ImageRgb8(image::RgbImage::new(nw, nh)),
+    };
+    let options = fast_image_resize::ResizeOptions::new().resize_alg(
+        fast_image_resize::ResizeAlg::Convolution(fast_image_resize::FilterType::Bilinear),
+    );
+    match fast_image_resize::Resizer::new().resize(&src, &mut dst, &options) {
+        Ok(()) => dst,
+        // Not expected for these pixel types; fall back to the image crate.
+        Err(_) => img.resize(long_edge, long_edge, image::imageops::FilterType::Triangle),
     }
 }
 

@@ -406,35 +406,6 @@ pub fn process(
                 .into(),
         );
     }
-    let mut jobs = Vec::new();
-    for item in &items {
-        for f in item.files.iter().filter(|f| f.role == "master") {
-            let n = jobs.len();
-            jobs.push(Job {
-                item: item.id.clone(),
-                name: f.name.clone(),
-                sha256: f.sha256.clone(),
-                media_type: f.media_type.clone(),
-                path: archive.store.path_of(&f.sha256),
-                langs: item.record.langs.clone(),
-                ocr: want_ocr(item) && ocr::available(),
-                access_edge: d.access_long_edge,
-                thumb_edge: d.thumbnail_long_edge,
-                quality: d.jpeg_quality,
-                ocr_limit,
-                tmp: tmp_root.join(format!("j{n}")),
-            });
-            let size = f.size;
-            if size > MAX_ANALYSE_BYTES {
-                jobs.pop();
-                report.flagged.push(format!(
-                    "{} {}: {} bytes is more than this version analyses; kept as master only",
-                    item.id, f.name, size
-                ));
-            }
-        }
-    }
-    progress.begin("reading", jobs.len() as u64, 0);
     // Our own pool for the outer loop: the parsers use rayon's global pool inside (lopdf,
     // image), and must find its threads free rather than all waiting on us.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -442,195 +413,232 @@ pub fn process(
         .thread_name(|i| format!("hishatak-files-{i}"))
         .build()
         .map_err(|e| Error::invalid(format!("no worker threads: {e}")))?;
-    let results: Vec<(usize, FileAnalysis)> = pool.install(|| {
-        jobs.par_iter()
-            .enumerate()
-            .map(|(i, job)| {
-                let _ = std::fs::create_dir_all(&job.tmp);
-                let owned = Job {
-                    item: job.item.clone(),
-                    name: job.name.clone(),
-                    sha256: job.sha256.clone(),
-                    media_type: job.media_type.clone(),
-                    path: job.path.clone(),
-                    langs: job.langs.clone(),
-                    ocr: job.ocr,
-                    access_edge: job.access_edge,
-                    thumb_edge: job.thumb_edge,
-                    quality: job.quality,
-                    ocr_limit: job.ocr_limit,
-                    tmp: job.tmp.clone(),
-                };
-                if !derive::decodable(&job.media_type) && job.media_type != "application/pdf" {
-                    // Text and other files: nothing to decode.
-                    progress.advance(1, 0);
-                    return (
-                        i,
-                        FileAnalysis {
-                            meta: json!({"media_type": job.media_type}),
-                            problems: Vec::new(),
-                            pages: Vec::new(),
-                            texts: Vec::new(),
-                        },
-                    );
+    let allowed = settings.languages.clone();
+    // Image pages already in the archive, for near-duplicate warnings; new pages join it.
+    let mut known = archive.catalog.image_hashes()?;
+    let total: usize = items
+        .iter()
+        .map(|i| i.files.iter().filter(|f| f.role == "master").count())
+        .sum();
+    progress.begin("reading", total as u64, 0);
+    // A group of items at a time: analysed on all cores, made durable, recorded, and
+    // dropped, so memory stays flat however many items come in.
+    for group in items.chunks(32) {
+        let mut jobs = Vec::new();
+        for item in group {
+            for f in item.files.iter().filter(|f| f.role == "master") {
+                let n = jobs.len();
+                jobs.push(Job {
+                    item: item.id.clone(),
+                    name: f.name.clone(),
+                    sha256: f.sha256.clone(),
+                    media_type: f.media_type.clone(),
+                    path: archive.store.path_of(&f.sha256),
+                    langs: item.record.langs.clone(),
+                    ocr: want_ocr(item) && ocr::available(),
+                    access_edge: d.access_long_edge,
+                    thumb_edge: d.thumbnail_long_edge,
+                    quality: d.jpeg_quality,
+                    ocr_limit,
+                    tmp: tmp_root.join(format!("j{n}")),
+                });
+                let size = f.size;
+                if size > MAX_ANALYSE_BYTES {
+                    jobs.pop();
+                    report.flagged.push(format!(
+                        "{} {}: {} bytes is more than this version analyses; kept as master only",
+                        item.id, f.name, size
+                    ));
                 }
-                // OCR has its own limit per page; the file limit covers decoding.
-                let file_limit = if owned.ocr {
-                    limit + ocr_limit * 4
-                } else {
-                    limit
-                };
-                let r =
-                    limited(file_limit, &job.name, move || analyse(&owned)).unwrap_or_else(|e| {
-                        FileAnalysis {
+            }
+        }
+        let results: Vec<(usize, FileAnalysis)> = pool.install(|| {
+            jobs.par_iter()
+                .enumerate()
+                .map(|(i, job)| {
+                    let _ = std::fs::create_dir_all(&job.tmp);
+                    let owned = Job {
+                        item: job.item.clone(),
+                        name: job.name.clone(),
+                        sha256: job.sha256.clone(),
+                        media_type: job.media_type.clone(),
+                        path: job.path.clone(),
+                        langs: job.langs.clone(),
+                        ocr: job.ocr,
+                        access_edge: job.access_edge,
+                        thumb_edge: job.thumb_edge,
+                        quality: job.quality,
+                        ocr_limit: job.ocr_limit,
+                        tmp: job.tmp.clone(),
+                    };
+                    if !derive::decodable(&job.media_type) && job.media_type != "application/pdf" {
+                        // Text and other files: nothing to decode.
+                        progress.advance(1, 0);
+                        return (
+                            i,
+                            FileAnalysis {
+                                meta: json!({"media_type": job.media_type}),
+                                problems: Vec::new(),
+                                pages: Vec::new(),
+                                texts: Vec::new(),
+                            },
+                        );
+                    }
+                    // OCR has its own limit per page; the file limit covers decoding.
+                    let file_limit = if owned.ocr {
+                        limit + ocr_limit * 4
+                    } else {
+                        limit
+                    };
+                    let r = limited(file_limit, &job.name, move || analyse(&owned)).unwrap_or_else(
+                        |e| FileAnalysis {
                             meta: json!({"media_type": job.media_type}),
                             problems: vec![e],
                             pages: Vec::new(),
                             texts: Vec::new(),
-                        }
-                    });
-                let _ = std::fs::remove_dir_all(&job.tmp);
-                progress.advance(1, 0);
-                (i, r)
-            })
-            .collect()
-    });
-    progress.end();
-    let _ = std::fs::remove_dir_all(&tmp_root);
-    let mut by_item: BTreeMap<String, Vec<(usize, FileAnalysis)>> = BTreeMap::new();
-    for (i, r) in results {
-        by_item
-            .entry(jobs[i].item.clone())
-            .or_default()
-            .push((i, r));
-    }
-    let allowed = settings.languages.clone();
-    // Image pages already in the archive, for near-duplicate warnings; new pages join it.
-    let mut known = archive.catalog.image_hashes()?;
-    // Derivatives of a batch of items are made durable together, then one catalog
-    // transaction records the batch.
-    for chunk in items.chunks(200) {
-        let staging = archive.store.staging()?;
-        let mut staged = Vec::new();
-        let mut batch: Vec<(String, crate::catalog::ContentRecord)> = Vec::new();
-        for item in chunk {
-            let analyses = by_item.remove(&item.id).unwrap_or_default();
-            let mut record = crate::catalog::ContentRecord::default();
-            let mut global_page = 0usize;
-            for (i, a) in &analyses {
-                let job = &jobs[*i];
-                record.objects.push((
-                    job.sha256.clone(),
-                    job.media_type.clone(),
-                    a.meta.clone(),
-                    (!a.problems.is_empty()).then(|| a.problems.join("; ")),
-                ));
-                for p in &a.problems {
-                    report.flagged.push(format!("{} {p}", item.id));
-                }
-                let master_page = item
-                    .files
-                    .iter()
-                    .find(|f| f.role == "master" && f.sha256 == job.sha256)
-                    .and_then(|f| f.page)
-                    .unwrap_or(1);
-                for (k, page) in a.pages.iter().enumerate() {
-                    global_page += 1;
-                    let Some(page) = page else { continue };
-                    for (role, d) in [("access", &page.access), ("thumbnail", &page.thumbnail)] {
-                        let s = staging
-                            .stage_reader(
-                                std::io::Cursor::new(&d.bytes),
-                                std::path::Path::new(&job.name),
-                                d.bytes.len() as u64,
-                            )
-                            .map_err(|e| match e {
-                                crate::store::StageError::Source(e)
-                                | crate::store::StageError::Store(e) => e,
-                            })?;
-                        record.derivatives.push(crate::catalog::NewDerivative {
-                            role,
-                            page: global_page as i64,
-                            name: format!("{}-p{:04}.jpg", role, global_page),
-                            sha256: s.sha256.clone(),
-                            size: s.size,
-                            width: d.width,
-                            height: d.height,
-                        });
-                        staged.push(s);
+                        },
+                    );
+                    let _ = std::fs::remove_dir_all(&job.tmp);
+                    progress.advance(1, 0);
+                    (i, r)
+                })
+                .collect()
+        });
+        let mut by_item: BTreeMap<String, Vec<(usize, FileAnalysis)>> = BTreeMap::new();
+        for (i, r) in results {
+            by_item
+                .entry(jobs[i].item.clone())
+                .or_default()
+                .push((i, r));
+        }
+        // Derivatives of the group are made durable together, then one catalog transaction
+        // records it.
+        for chunk in group.chunks(200) {
+            let staging = archive.store.staging()?;
+            let mut staged = Vec::new();
+            let mut batch: Vec<(String, crate::catalog::ContentRecord)> = Vec::new();
+            for item in chunk {
+                let analyses = by_item.remove(&item.id).unwrap_or_default();
+                let mut record = crate::catalog::ContentRecord::default();
+                let mut global_page = 0usize;
+                for (i, a) in &analyses {
+                    let job = &jobs[*i];
+                    record.objects.push((
+                        job.sha256.clone(),
+                        job.media_type.clone(),
+                        a.meta.clone(),
+                        (!a.problems.is_empty()).then(|| a.problems.join("; ")),
+                    ));
+                    for p in &a.problems {
+                        report.flagged.push(format!("{} {p}", item.id));
                     }
-                    record
-                        .hashes
-                        .push((job.sha256.clone(), k as i64 + 1, page.phash.clone()));
+                    let master_page = item
+                        .files
+                        .iter()
+                        .find(|f| f.role == "master" && f.sha256 == job.sha256)
+                        .and_then(|f| f.page)
+                        .unwrap_or(1);
+                    for (k, page) in a.pages.iter().enumerate() {
+                        global_page += 1;
+                        let Some(page) = page else { continue };
+                        for (role, d) in [("access", &page.access), ("thumbnail", &page.thumbnail)]
+                        {
+                            let s = staging
+                                .stage_reader(
+                                    std::io::Cursor::new(&d.bytes),
+                                    std::path::Path::new(&job.name),
+                                    d.bytes.len() as u64,
+                                )
+                                .map_err(|e| match e {
+                                    crate::store::StageError::Source(e)
+                                    | crate::store::StageError::Store(e) => e,
+                                })?;
+                            record.derivatives.push(crate::catalog::NewDerivative {
+                                role,
+                                page: global_page as i64,
+                                name: format!("{}-p{:04}.jpg", role, global_page),
+                                sha256: s.sha256.clone(),
+                                size: s.size,
+                                width: d.width,
+                                height: d.height,
+                            });
+                            staged.push(s);
+                        }
+                        record
+                            .hashes
+                            .push((job.sha256.clone(), k as i64 + 1, page.phash.clone()));
+                    }
+                    if a.pages.is_empty() {
+                        global_page += 1;
+                    }
+                    for t in &a.texts {
+                        record.texts.push(crate::catalog::NewText {
+                            source: t.source,
+                            lang: None,
+                            page: Some(master_page + t.page as i64 - 1),
+                            name: Some(job.name.clone()),
+                            sha256: Some(job.sha256.clone()),
+                            encoding: t.packs.clone().map(|p| format!("tesseract:{p}")),
+                            body: t.text.clone(),
+                        });
+                        record.confidences.push(t.confidence);
+                    }
                 }
-                if a.pages.is_empty() {
-                    global_page += 1;
+                // Languages of every text source of the item (stored and new).
+                let mut detected: Vec<Option<String>> = Vec::new();
+                for t in &record.texts {
+                    detected.push(lang::detect(&t.body, &allowed));
                 }
-                for t in &a.texts {
-                    record.texts.push(crate::catalog::NewText {
-                        source: t.source,
-                        lang: None,
-                        page: Some(master_page + t.page as i64 - 1),
-                        name: Some(job.name.clone()),
-                        sha256: Some(job.sha256.clone()),
-                        encoding: t.packs.clone().map(|p| format!("tesseract:{p}")),
-                        body: t.text.clone(),
-                    });
-                    record.confidences.push(t.confidence);
-                }
-            }
-            // Languages of every text source of the item (stored and new).
-            let mut detected: Vec<Option<String>> = Vec::new();
-            for t in &record.texts {
-                detected.push(lang::detect(&t.body, &allowed));
-            }
-            record.detected = detected;
-            record.existing_detected = item
-                .texts
-                .iter()
-                .map(|t| lang::detect(&t.text, &allowed))
-                .collect();
-            // Near-duplicates among image pages already in the archive (or earlier in this run).
-            for (sha, page, h) in &record.hashes {
-                let name = item
-                    .files
+                record.detected = detected;
+                record.existing_detected = item
+                    .texts
                     .iter()
-                    .find(|f| &f.sha256 == sha)
-                    .map(|f| f.name.clone())
-                    .unwrap_or_default();
-                let mut close: Vec<(u32, &str, i64)> = known
-                    .iter()
-                    .filter(|k| k.item != item.id)
-                    .map(|k| (distance(h, &k.hash), k.item.as_str(), k.page))
-                    .filter(|x| x.0 <= NEAR_DUPLICATE_DISTANCE)
+                    .map(|t| lang::detect(&t.text, &allowed))
                     .collect();
-                close.sort();
-                close.dedup_by(|a, b| a.1 == b.1);
-                for (d, other_item, other_page) in close {
-                    report.warnings.push(format!(
+                // Near-duplicates among image pages already in the archive (or earlier in this run).
+                for (sha, page, h) in &record.hashes {
+                    let name = item
+                        .files
+                        .iter()
+                        .find(|f| &f.sha256 == sha)
+                        .map(|f| f.name.clone())
+                        .unwrap_or_default();
+                    let mut close: Vec<(u32, &str, i64)> = known
+                        .iter()
+                        .filter(|k| k.item != item.id)
+                        .map(|k| (distance(h, &k.hash), k.item.as_str(), k.page))
+                        .filter(|x| x.0 <= NEAR_DUPLICATE_DISTANCE)
+                        .collect();
+                    close.sort();
+                    close.dedup_by(|a, b| a.1 == b.1);
+                    for (d, other_item, other_page) in close {
+                        report.warnings.push(format!(
                     "{} ({name} page {page}) looks like {other_item} page {other_page} (distance {d} of 256): the same picture scanned or saved again?",
                     item.id
                 ));
+                    }
+                    known.push(crate::catalog::ImageHash {
+                        item: item.id.clone(),
+                        name,
+                        sha256: sha.clone(),
+                        page: *page,
+                        hash: h.clone(),
+                    });
                 }
-                known.push(crate::catalog::ImageHash {
-                    item: item.id.clone(),
-                    name,
-                    sha256: sha.clone(),
-                    page: *page,
-                    hash: h.clone(),
-                });
+                report.derivatives += record.derivatives.len();
+                report.texts += record.texts.len();
+                report.files += analyses.len();
+                report.items += 1;
+                batch.push((item.id.clone(), record));
             }
-            report.derivatives += record.derivatives.len();
-            report.texts += record.texts.len();
-            report.files += analyses.len();
-            report.items += 1;
-            batch.push((item.id.clone(), record));
+            if let Err(e) = staging.commit(&staged) {
+                staging.discard(staged);
+                return Err(e);
+            }
+            archive.catalog.record_contents(&batch)?;
         }
-        if let Err(e) = staging.commit(&staged) {
-            staging.discard(staged);
-            return Err(e);
-        }
-        archive.catalog.record_contents(&batch)?;
     }
+    progress.end();
+    let _ = std::fs::remove_dir_all(&tmp_root);
     Ok(report)
 }
