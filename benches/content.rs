@@ -9,40 +9,16 @@
 //! Needs GNU time; vipsthumbnail (libvips-tools) and tesseract are optional (skipped with
 //! a note).
 
+mod common;
+use common::*;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Run `sh -c script` under GNU time; returns (seconds, peak RSS in MB).
-fn timed(script: &str) -> (f64, f64) {
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "TIME %e %M", "sh", "-c", script])
-        .output()
-        .expect("GNU time (/usr/bin/time) is needed for this benchmark");
-    let err = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        eprintln!("command failed: {script}\n{err}");
-    }
-    let line = err
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("TIME "))
-        .unwrap_or("TIME 0 0");
-    let mut parts = line.split_whitespace().skip(1);
-    let secs: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    let kb: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    (secs, kb / 1024.0)
-}
-
-fn sh(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+/// (seconds, peak MB) of a timed run.
+fn pair(t: Timed) -> (f64, f64) {
+    (t.secs, t.mb)
 }
 
 fn have(program: &str) -> bool {
@@ -103,11 +79,11 @@ fn main() {
         .status()
         .expect("ingest");
     assert!(st.success());
-    let (t_ours, m_ours) = timed(&format!(
+    let (t_ours, m_ours) = pair(timed_sh(&format!(
         "{} --archive {} --quiet derive --ocr never",
         sh(&bin),
         sh(&archive)
-    ));
+    )));
     eprintln!("hishatak derive: {t_ours:.2} s");
     if have("vipsthumbnail") {
         let out = base.join("vips");
@@ -118,7 +94,7 @@ fn main() {
             out.display(),
             out.display()
         );
-        let (t_vips, m_vips) = timed(&script);
+        let (t_vips, m_vips) = pair(timed_sh(&script));
         table.push(format!(
             "| access copy (2048 px) + thumbnail (320 px) of {n} JPEG scans 4000x3000, {cores} cores | `derive`: {t_ours:.2} s ({:.1} scans/s), {m_ours:.0} MB peak | `vipsthumbnail` x{cores}: {t_vips:.2} s ({:.1} scans/s), {m_vips:.0} MB peak per process | {:.2} |",
             n as f64 / t_ours,
@@ -168,11 +144,11 @@ fn main() {
             .unwrap_or(0)
     };
     if have("tesseract") {
-        let (t, m) = timed(&format!(
+        let (t, m) = pair(timed_sh(&format!(
             "{} --archive {} --quiet derive --ocr always",
             sh(&bin),
             sh(&archive2)
-        ));
+        )));
         let p = pages("ocr");
         table.push(format!(
             "| OCR (tesseract, item languages) of the sample collection, with derivatives | {p} page(s) in {t:.2} s ({:.2} pages/s), {m:.0} MB peak | | |",
@@ -193,12 +169,12 @@ fn main() {
             .args(["init", "--quiet"])
             .status()
             .expect("init");
-        let (t, m) = timed(&format!(
+        let (t, m) = pair(timed_sh(&format!(
             "{} --archive {} --quiet ingest --ocr never {} || true",
             sh(&bin),
             sh(&archive3),
             sh(&pdfs)
-        ));
+        )));
         let out = Command::new("sqlite3")
             .arg(archive3.join("catalog.sqlite"))
             .arg("SELECT COUNT(*), (SELECT COUNT(*) FROM object_meta WHERE problem IS NOT NULL) FROM texts WHERE source = 'pdf'")

@@ -10,52 +10,17 @@
 //! Run: `cargo bench --bench export` (BENCH_BAG_MB, BENCH_BAG_FILES, BENCH_ZIP_ITEMS=1000,10000,
 //! BENCH_DIR=target/bench-export). Needs GNU time; bagit.py is optional (skipped with a note).
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn fill(seed: u64, buf: &mut [u8]) {
-    let mut x = seed | 1;
-    for chunk in buf.chunks_mut(8) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let b = x.to_le_bytes();
-        chunk.copy_from_slice(&b[..chunk.len()]);
-    }
-}
-
-/// Run `sh -c script` under GNU time; returns (seconds, peak RSS in MB, success).
-fn timed(script: &str) -> (f64, f64, bool) {
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "TIME %e %M", "sh", "-c", script])
-        .output()
-        .expect("GNU time (/usr/bin/time) is needed for this benchmark");
-    let err = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        eprintln!("command failed: {script}\n{err}");
-    }
-    let line = err
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("TIME "))
-        .unwrap_or("TIME 0 0");
-    let mut parts = line.split_whitespace().skip(1);
-    let secs: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    let kb: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    (secs, kb / 1024.0, out.status.success())
-}
-
-fn sh(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+/// (seconds, peak MB, success) of a timed run.
+fn triple(t: Timed) -> (f64, f64, bool) {
+    (t.secs, t.mb, t.ok)
 }
 
 fn run(bin: &Path, archive: &Path, args: &[&str]) {
@@ -146,12 +111,12 @@ fn main() {
     set_of_all(&bin, &archive);
     Command::new("sync").status().ok();
     let ours_bag = base.join("ours-bag");
-    let (t_ours, m_ours, _) = timed(&format!(
+    let (t_ours, m_ours, _) = triple(timed_sh(&format!(
         "{} --archive {} --quiet export s --format bagit --out {} && sync",
         sh(&bin),
         sh(&archive),
         sh(&ours_bag)
-    ));
+    )));
     let mb = (bag_mb as f64) * 1.048_576;
     eprintln!("hishatak bagit: {t_ours:.2} s, {m_ours:.0} MB peak");
     if Command::new("bagit.py").arg("--version").output().is_ok() {
@@ -163,20 +128,20 @@ fn main() {
             .status()
             .expect("cp");
         Command::new("sync").status().ok();
-        let (t_theirs, m_theirs, _) = timed(&format!(
+        let (t_theirs, m_theirs, _) = triple(timed_sh(&format!(
             "bagit.py --processes 2 --sha256 --sha512 --quiet {} && sync",
             sh(&theirs_dir)
-        ));
+        )));
         table.push(format!(
             "| BagIt bag of {bag_files} files, {bag_mb} MiB (sha256 + sha512) | {t_ours:.2} s ({:.0} MB/s), {m_ours:.0} MB peak | `bagit.py --processes 2` in place: {t_theirs:.2} s ({:.0} MB/s), {m_theirs:.0} MB peak | {:.2} |",
             mb / t_ours,
             mb / t_theirs,
             t_theirs / t_ours
         ));
-        let (t_val, m_val, ok) = timed(&format!(
+        let (t_val, m_val, ok) = triple(timed_sh(&format!(
             "bagit.py --validate --processes 2 --quiet {}",
             sh(&ours_bag)
-        ));
+        )));
         table.push(format!(
             "| `bagit.py --validate` of our bag | {} | {t_val:.2} s, {m_val:.0} MB peak | |",
             if ok { "valid" } else { "INVALID" }
@@ -222,12 +187,12 @@ fn main() {
         );
         let n = set_of_all(&bin, &archive) as u64;
         let out = base.join(format!("pkg-{n}.zip"));
-        let (t, m, ok) = timed(&format!(
+        let (t, m, ok) = triple(timed_sh(&format!(
             "{} --archive {} --quiet export s --format zip --out {}",
             sh(&bin),
             sh(&archive),
             sh(&out)
-        ));
+        )));
         let size = fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
         eprintln!("zip of {n} items: {t:.2} s, {m:.0} MB peak");
         table.push(format!(

@@ -7,59 +7,24 @@
 //! BENCH_SMALL_KB=64, BENCH_RUNS=3, BENCH_DIR=target/bench-data). Prints a Markdown table
 //! with medians, the ratio and peak memory (from GNU time), for docs/performance.md.
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Deterministic incompressible bytes (xorshift), so no file system can cheat.
-fn fill(seed: u64, buf: &mut [u8]) {
-    let mut x = seed | 1;
-    for chunk in buf.chunks_mut(8) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let b = x.to_le_bytes();
-        chunk.copy_from_slice(&b[..chunk.len()]);
-    }
-}
-
-/// Run `sh -c script` under GNU time; returns (seconds, peak RSS in MB).
-fn timed(script: &str) -> (f64, f64) {
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "TIME %e %M", "sh", "-c", script])
-        .output()
-        .expect("GNU time (/usr/bin/time) is needed for this benchmark");
-    let err = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() && !script.contains("verify") {
-        panic!("command failed: {script}\n{err}");
-    }
-    let line = err
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("TIME "))
-        .unwrap_or("TIME 0 0");
-    let mut parts = line.split_whitespace().skip(1);
-    let secs: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    let kb: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    (secs, kb / 1024.0)
+/// (seconds, peak MB) of a run that must succeed.
+fn checked(t: Timed) -> (f64, f64) {
+    assert!(t.ok, "a timed command failed (its output is above)");
+    (t.secs, t.mb)
 }
 
 fn median(mut v: Vec<(f64, f64)>) -> (f64, f64) {
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let peak = v.iter().map(|x| x.1).fold(0.0, f64::max);
     (v[v.len() / 2].0, peak)
-}
-
-fn sh(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
 }
 
 struct Row {
@@ -135,20 +100,20 @@ fn main() {
     for _ in 0..runs {
         let _ = fs::remove_dir_all(&copy_dest);
         fs::create_dir_all(&copy_dest).ok();
-        theirs.push(timed(&format!(
+        theirs.push(checked(timed_sh(&format!(
             "cp {} {} && sync",
             sh(&large),
             sh(&copy_dest)
-        )));
+        ))));
         let _ = fs::remove_dir_all(&copy_dest);
         reset(&archive);
         Command::new("sync").status().ok();
-        ours.push(timed(&format!(
+        ours.push(checked(timed_sh(&format!(
             "{} --archive {} ingest --quiet {}",
             sh(&bin),
             sh(&archive),
             sh(&large)
-        )));
+        ))));
     }
     rows.push(Row {
         what: format!("ingest 1 file of {large_mb} MiB"),
@@ -162,20 +127,20 @@ fn main() {
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         let _ = fs::remove_dir_all(&copy_dest);
-        theirs.push(timed(&format!(
+        theirs.push(checked(timed_sh(&format!(
             "cp -r {} {} && sync",
             sh(&small),
             sh(&copy_dest)
-        )));
+        ))));
         let _ = fs::remove_dir_all(&copy_dest);
         reset(&archive);
         Command::new("sync").status().ok();
-        ours.push(timed(&format!(
+        ours.push(checked(timed_sh(&format!(
             "{} --archive {} ingest --quiet {}",
             sh(&bin),
             sh(&archive),
             sh(&small)
-        )));
+        ))));
     }
     rows.push(Row {
         what: format!("ingest {small_n} files of {small_kb} KiB"),
@@ -188,16 +153,16 @@ fn main() {
     // Verify the small files (the archive holds exactly them now).
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..runs {
-        theirs.push(timed(&format!(
+        theirs.push(checked(timed_sh(&format!(
             "cd {} && sha256sum --quiet -c {}",
             sh(&small),
             sh(&sums)
-        )));
-        ours.push(timed(&format!(
+        ))));
+        ours.push(checked(timed_sh(&format!(
             "{} --archive {} verify --quiet",
             sh(&bin),
             sh(&archive)
-        )));
+        ))));
     }
     rows.push(Row {
         what: format!("verify {small_n} files of {small_kb} KiB"),

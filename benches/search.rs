@@ -10,6 +10,9 @@
 //!
 //! Run: `cargo bench --bench search` (BENCH_ITEMS, BENCH_QUERIES=300, BENCH_DIR).
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,37 +51,6 @@ impl Rng {
     fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
         &v[(self.next() % v.len() as u64) as usize]
     }
-}
-
-fn env_num(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn timed(args: &[&str]) -> (f64, f64) {
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "TIME %e %M"])
-        .args(args)
-        .output()
-        .expect("GNU time (/usr/bin/time) is needed");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{args:?} failed:\n{err}");
-    let line = err
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("TIME "))
-        .unwrap_or("TIME 0 0");
-    let v: Vec<f64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    (
-        v.first().copied().unwrap_or(0.0),
-        v.get(1).copied().unwrap_or(0.0) / 1024.0,
-    )
 }
 
 fn dir_size(p: &Path) -> u64 {
@@ -171,7 +143,7 @@ fn main() {
         .status();
     assert!(status.map(|s| s.success()).unwrap_or(false));
     let man = base.join("manifest.jsonl");
-    let ingest = timed(&[
+    let ingest = timed_args(&[
         bin.to_str().expect("path"),
         "--archive",
         a,
@@ -180,13 +152,17 @@ fn main() {
         "--manifest",
         man.to_str().expect("path"),
     ]);
-    let reindex = timed(&[
+    let reindex = timed_args(&[
         bin.to_str().expect("path"),
         "--archive",
         a,
         "reindex",
         "--quiet",
     ]);
+    assert!(
+        ingest.ok && reindex.ok,
+        "ingest or reindex failed (output above)"
+    );
     let index_bytes = dir_size(&archive.join("index"));
 
     // FTS5 on the same texts.
@@ -297,20 +273,20 @@ fn main() {
     );
     println!("| indexing | hishatak `reindex` | SQLite FTS5 | ratio |");
     println!("|---|---:|---:|---:|");
-    let ours_rate = n as f64 / reindex.0.max(1e-9);
+    let ours_rate = n as f64 / reindex.secs.max(1e-9);
     let fts_rate = n as f64 / fts_secs.max(1e-9);
     println!(
         "| documents/s | {ours_rate:.0} | {fts_rate:.0} | {:.2}x |",
         ours_rate / fts_rate
     );
-    println!("| peak memory | {:.0} MB | (in process) | |", reindex.1);
+    println!("| peak memory | {:.0} MB | (in process) | |", reindex.mb);
     println!(
         "| size on disk | {:.1} MB | {:.1} MB | {:.2} |",
         index_bytes as f64 / 1e6,
         fts_bytes as f64 / 1e6,
         index_bytes as f64 / fts_bytes.max(1) as f64
     );
-    println!("\n(`ingest` of the {n} items before indexing: {:.1} s, peak {:.0} MB; it includes catching the index up.)\n", ingest.0, ingest.1);
+    println!("\n(`ingest` of the {n} items before indexing: {:.1} s, peak {:.0} MB; it includes catching the index up.)\n", ingest.secs, ingest.mb);
     println!("| query kind | hishatak p50 | p99 | FTS5 p50 | p99 | p99 ratio (FTS5/ours) |");
     println!("|---|---:|---:|---:|---:|---:|");
     for (kind, p50, p99, fts) in rows {
