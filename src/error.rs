@@ -40,7 +40,7 @@ pub enum Error {
 
     /// The catalog database reported an error.
     #[error("catalog: {0}")]
-    Catalog(#[from] rusqlite::Error),
+    Catalog(rusqlite::Error),
 
     /// Stored data is not what it should be (a hash mismatch, a broken record).
     #[error("corruption in {what}: {detail}")]
@@ -71,6 +71,37 @@ pub enum Error {
     /// The user interrupted the run (Ctrl-C); everything committed before stays valid.
     #[error("interrupted; everything committed before the interruption is kept, run the same command again to finish")]
     Interrupted,
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) =>
+            {
+                Error::Corruption {
+                    what: "the catalog (catalog.sqlite)".into(),
+                    detail: format!(
+                        "{e}. The stored files in objects/ are not affected. Restore catalog.sqlite from your latest backup (`hishatak backup` makes one; see docs/reliability.md), then run `hishatak verify` and `hishatak reindex`"
+                    ),
+                }
+            }
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
+            {
+                Error::Invalid(format!(
+                    "the catalog stayed locked by another hishatak command for over 3 minutes ({e}); nothing was changed by this command, run it again when the other one is done"
+                ))
+            }
+            rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::DiskFull => {
+                Error::Invalid(format!(
+                    "the disk holding the catalog is full ({e}); nothing of this step was committed; free some space and run the command again"
+                ))
+            }
+            _ => Error::Catalog(e),
+        }
+    }
 }
 
 impl Error {

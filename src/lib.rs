@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 
 mod archive;
+pub mod backup;
 pub mod catalog;
 mod clock;
 pub mod content;
@@ -48,6 +49,7 @@ mod fault;
 pub mod ingest;
 pub mod interrupt;
 pub mod model;
+pub mod notice;
 mod progress;
 pub mod search;
 mod settings;

@@ -11,5 +11,6 @@ mod manifest;
 mod quality;
 mod records;
 mod regression;
+mod reliability;
 mod search;
 mod verify;

@@ -717,13 +717,34 @@ impl Catalog {
         Ok(out)
     }
 
-    /// Record one fixity event per item (after `verify`). `failures` maps an item id to
-    /// the problems found in its files.
+    /// When each object was last re-hashed and found sound (Unix seconds). Objects never
+    /// checked, or whose last check found damage, are absent.
+    pub fn last_fixity(&self) -> Result<std::collections::HashMap<String, i64>> {
+        let mut st = self
+            .conn()
+            .prepare("SELECT sha256, checked_at FROM object_fixity WHERE outcome = 'ok'")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Record a `verify` run: per object when it was checked and the outcome, and one
+    /// fixity event per item. `items` maps an item id to (files checked, problems found).
     pub fn record_fixity(
         &mut self,
+        objects: &[(String, &str)],
         items: &std::collections::BTreeMap<String, (usize, Vec<Value>)>,
     ) -> Result<()> {
+        let at = crate::clock::unix_now();
         let tx = self.write()?;
+        {
+            let mut st = tx.prepare(
+                "INSERT INTO object_fixity (sha256, checked_at, outcome) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (sha256) DO UPDATE SET checked_at = ?2, outcome = ?3",
+            )?;
+            for (sha, outcome) in objects {
+                st.execute(rusqlite::params![sha, at, outcome])?;
+            }
+        }
         for (id, (checked, problems)) in items {
             let outcome = if problems.is_empty() { "pass" } else { "fail" };
             add_event(

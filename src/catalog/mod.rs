@@ -28,14 +28,43 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("migrations/0001_initial.sql")),
     (2, "sets", include_str!("migrations/0002_sets.sql")),
     (3, "content", include_str!("migrations/0003_content.sql")),
+    (4, "fixity", include_str!("migrations/0004_fixity.sql")),
 ];
 
 /// The newest catalog schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// An open catalog.
 pub struct Catalog {
     conn: Connection,
+}
+
+/// How long a command queues for the catalog's write lock before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(180);
+
+/// SQLite's busy handler: called with the number of earlier calls for this wait; sleeps a
+/// little (growing to 50 ms) and says after 3 seconds that it is queueing.
+fn wait_for_lock(calls: i32) -> bool {
+    use std::cell::Cell;
+    use std::time::Instant;
+    thread_local! {
+        static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
+        static TOLD: Cell<bool> = const { Cell::new(false) };
+    }
+    let now = Instant::now();
+    if calls == 0 {
+        STARTED.with(|s| s.set(Some(now)));
+        TOLD.with(|t| t.set(false));
+    }
+    let waited = now.duration_since(STARTED.with(|s| s.get()).unwrap_or(now));
+    if waited > LOCK_WAIT {
+        return false;
+    }
+    if waited > Duration::from_secs(3) && !TOLD.with(|t| t.replace(true)) {
+        crate::notice::say("waiting for another hishatak command to finish writing the catalog...");
+    }
+    std::thread::sleep(Duration::from_millis((1 + calls as u64).min(50)));
+    true
 }
 
 impl Catalog {
@@ -52,9 +81,9 @@ impl Catalog {
                 "the catalog cannot be opened ({e}); restore catalog.sqlite from a backup"
             ),
         })?;
-        // Other hishatak processes may hold the write lock for a batch; wait for them
-        // rather than fail with "database is locked".
-        conn.busy_timeout(Duration::from_secs(120))?;
+        // Other hishatak processes may hold the write lock for a batch; queue behind them
+        // rather than fail with "database is locked", and say so when it takes a while.
+        conn.busy_handler(Some(wait_for_lock))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -108,6 +137,19 @@ impl Catalog {
             [],
             |r| r.get(0),
         )?)
+    }
+
+    /// The archive's id (made by migration 4; copied into its backups).
+    pub fn archive_id(&self) -> Result<Option<String>> {
+        match self
+            .conn
+            .query_row("SELECT value FROM archive_info WHERE key = 'id'", [], |r| {
+                r.get::<_, String>(0)
+            }) {
+            Ok(v) => Ok(Some(v)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The underlying connection, for modules that own their own queries.

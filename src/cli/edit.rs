@@ -43,9 +43,12 @@ pub fn edit(archive: &Option<PathBuf>, args: EditArgs, quiet: bool) -> Result<Ou
     }
     if !quiet {
         if changed.is_empty() {
-            println!("{}: nothing changed (the values were already so)", args.id);
+            super::output::stdout_line(&format!(
+                "{}: nothing changed (the values were already so)",
+                args.id
+            ));
         } else {
-            println!("{}: changed {}", args.id, changed.join(", "));
+            super::output::stdout_line(&format!("{}: changed {}", args.id, changed.join(", ")));
         }
     }
     Ok(Outcome::Done)
@@ -61,9 +64,9 @@ pub fn withdraw(
     let id = a.catalog.withdraw(id, reason)?;
     super::search::sync_after_change(&a, super::Out::new(false, quiet));
     if !quiet {
-        println!(
+        super::output::stdout_line(&format!(
             "{id}: withdrawn; it no longer appears in search or exports (files and history kept)"
-        );
+        ));
     }
     Ok(Outcome::Done)
 }

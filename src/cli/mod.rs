@@ -1,6 +1,7 @@
 //! The command-line layer: argument structs (clap), validated into library types, then
 //! one call into the library per command. Errors become exit codes here and only here.
 
+mod backup;
 mod content;
 mod demo;
 mod edit;
@@ -77,11 +78,9 @@ enum Command {
     /// Rebuild the search index from the catalog
     Reindex,
     /// Re-hash every stored file and report missing, corrupt and orphan objects
-    Verify {
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(verify::VerifyArgs),
+    /// Make or update a complete, verified copy of the archive in another folder
+    Backup(backup::BackupArgs),
     /// (Re)make access copies, thumbnails, PDF text, OCR and metadata of stored items
     Derive(content::DeriveArgs),
     /// List exact duplicates and near-duplicate images (rescans, resized or recompressed copies)
@@ -141,6 +140,9 @@ pub(crate) fn open(cli_archive: &Option<PathBuf>) -> Result<Archive, Failure> {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !cli.quiet {
+        hishatak::notice::set_handler(|msg| eprintln!("hishatak: {msg}"));
+    }
     let _ = ctrlc::set_handler(|| {
         if hishatak::interrupt::requested() {
             // A second Ctrl-C: stop now. The commit protocol keeps the archive valid.
@@ -166,12 +168,10 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
             let dir = archive_dir(&cli.archive);
             let a = Archive::init(&dir, name.as_deref())?;
             if !quiet {
-                println!(
-                    "created archive '{}' in {}\nnext: hishatak --archive {} ingest FILE... (or --manifest FILE.csv)",
+                output::stdout_line(&format!("created archive '{}' in {}\nnext: hishatak --archive {} ingest FILE... (or --manifest FILE.csv)",
                     a.settings.name,
                     dir.display(),
-                    dir.display()
-                );
+                    dir.display()));
             }
             Ok(Outcome::Done)
         }
@@ -183,7 +183,8 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Withdraw { id, reason } => edit::withdraw(&cli.archive, &id, &reason, quiet),
         Command::Search(args) => search::run(&cli.archive, args, quiet),
         Command::Reindex => search::reindex(&cli.archive, quiet),
-        Command::Verify { json } => verify::run(&cli.archive, Out::new(json, quiet)),
+        Command::Verify(args) => verify::run(&cli.archive, args, quiet),
+        Command::Backup(args) => backup::run(&cli.archive, args, quiet),
         Command::Derive(args) => content::derive(&cli.archive, args, quiet),
         Command::Duplicates(args) => content::duplicates(&cli.archive, args, quiet),
         Command::Set(cmd) => sets::run(&cli.archive, cmd, quiet),

@@ -23,7 +23,7 @@ impl Out {
     /// Human output on stdout (not in JSON or quiet mode).
     pub fn line(&self, s: impl AsRef<str>) {
         if !self.json && !self.quiet {
-            println!("{}", s.as_ref());
+            stdout_line(s.as_ref());
         }
     }
 
@@ -41,7 +41,7 @@ impl Out {
 
     /// Print a JSON document on stdout.
     pub fn json(&self, v: &serde_json::Value) {
-        println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+        stdout_line(&serde_json::to_string_pretty(v).unwrap_or_default());
     }
 
     /// A progress bar on stderr, only when stderr is a terminal and not quiet.
@@ -114,5 +114,19 @@ pub fn human_bytes(n: u64) -> String {
         format!("{n} B")
     } else {
         format!("{v:.1} {}", units[u])
+    }
+}
+
+/// Write one line to stdout. When the reader has gone (`hishatak list | head`), stop
+/// quietly as command-line tools do, instead of panicking on the broken pipe.
+pub fn stdout_line(s: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = writeln!(o, "{s}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("hishatak: cannot write the output: {e}");
+        std::process::exit(1);
     }
 }

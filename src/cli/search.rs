@@ -100,6 +100,9 @@ pub fn run(archive: &Option<PathBuf>, args: SearchArgs, quiet: bool) -> Result<O
     };
     let a = open(archive)?;
     let r = search::search(&a, &req)?;
+    if r.freshness.busy {
+        out.warn("another hishatak command is updating the search index; these results may lack its newest changes");
+    }
     if let Some(why) = &r.freshness.rebuilt {
         out.warn(format!(
             "the search index was rebuilt from the catalog ({why})"
@@ -165,10 +168,10 @@ pub fn reindex(archive: &Option<PathBuf>, quiet: bool) -> Result<Outcome, Failur
     let started = Instant::now();
     let n = search::reindex(&a)?;
     if !quiet {
-        println!(
+        super::output::stdout_line(&format!(
             "indexed {n} item(s) in {:.1} s",
             started.elapsed().as_secs_f64()
-        );
+        ));
     }
     Ok(Outcome::Done)
 }

@@ -176,7 +176,7 @@ pub fn list(archive: &Option<PathBuf>, args: ListArgs, quiet: bool) -> Result<Ou
     let (items, hidden) = a.catalog.list(&filter)?;
     for item in &items {
         if out.json {
-            println!("{}", item.to_json(false));
+            super::output::stdout_line(&format!("{}", item.to_json(false)));
         } else {
             let date = item
                 .record

@@ -37,6 +37,7 @@ struct Copied {
 }
 
 fn copy_hashing(src: &mut File, dest: &Path) -> Result<(String, String, u64)> {
+    crate::fault::hit("export-write").at(dest)?;
     let mut out = BufWriter::new(File::create(dest).at(dest)?);
     let mut h256 = Sha256::new();
     let mut h512 = Sha512::new();
@@ -65,6 +66,7 @@ fn copy_hashing(src: &mut File, dest: &Path) -> Result<(String, String, u64)> {
 
 fn write_text(root: &Path, rel: &str, text: &str) -> Result<()> {
     let p = root.join(rel);
+    crate::fault::hit("export-write").at(&p)?;
     if let Some(parent) = p.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
     }

@@ -288,6 +288,7 @@ pub fn export(
                 opts.out.display()
             ))
         })?;
+    remove_stale_partials(&parent, &file_name);
     let tmp = parent.join(format!(".{file_name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let _ = std::fs::remove_file(&tmp);
@@ -316,7 +317,13 @@ pub fn export(
             return Err(e);
         }
     };
-    std::fs::rename(&tmp, &opts.out).at(&opts.out)?;
+    let renamed =
+        crate::fault::hit("export-rename").and_then(|()| std::fs::rename(&tmp, &opts.out));
+    if let Err(e) = renamed {
+        let _ = std::fs::remove_dir_all(&tmp);
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(&opts.out, e));
+    }
     crate::store::sync_dir(&parent)?;
     let ids: Vec<String> = pkg.items.iter().map(|p| p.item.id.clone()).collect();
     let restricted_included: Vec<String> = pkg
@@ -721,4 +728,38 @@ fn package_manifest(pkg: &Package<'_>, files: &[(String, String, u64)]) -> Value
         "items": items,
         "files": files.iter().map(|(p, s, n)| json!({"path": p, "sha256": s, "size": n})).collect::<Vec<_>>(),
     })
+}
+
+/// Remove `.NAME.partial-PID` leftovers of exports to the same `--out` whose process is
+/// gone (killed, or the machine stopped). A partial of a running export is left alone.
+fn remove_stale_partials(parent: &Path, file_name: &str) {
+    let prefix = format!(".{file_name}.partial-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let p = e.path();
+        let _ = std::fs::remove_dir_all(&p);
+        let _ = std::fs::remove_file(&p);
+    }
+}
+
+/// Whether a process with this id runs (Linux: `/proc/PID`; elsewhere assume it does, so
+/// nothing of a running export is ever removed).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
 }

@@ -26,6 +26,7 @@ pub trait Sink {
 
 /// Refuse a package path that could leave the package.
 fn check(path: &str) -> Result<()> {
+    crate::fault::hit("export-write").map_err(|e| Error::io(Path::new(path), e))?;
     let p = Path::new(path);
     if path.is_empty()
         || p.is_absolute()

@@ -110,6 +110,8 @@ pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) fields: Fields,
     dir: PathBuf,
+    /// The archive's index lock, while this process may change the index.
+    lock: Option<std::fs::File>,
 }
 
 /// What opening the index had to do.
@@ -119,6 +121,50 @@ pub struct Freshness {
     pub rebuilt: Option<String>,
     /// Items re-indexed to catch up with the catalog.
     pub caught_up: usize,
+    /// Another command was updating the index: it was read as it was, and may lack that
+    /// command's newest changes.
+    pub busy: bool,
+}
+
+/// How long a rebuild queues for the index lock before giving up.
+const REBUILD_WAIT_S: u64 = 30 * 60;
+
+/// How long the tantivy writer lock (held inside `index.lock`, so only by an older
+/// hishatak) is waited for.
+const WRITER_WAIT_S: u64 = 60;
+
+fn lock_path(index_dir: &Path) -> PathBuf {
+    index_dir.parent().unwrap_or(index_dir).join("index.lock")
+}
+
+/// Take the archive's index lock, trying for up to `wait`; says so after 3 seconds.
+fn take_lock(index_dir: &Path, wait: Duration) -> Result<Option<std::fs::File>> {
+    let path = lock_path(index_dir);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    let started = Instant::now();
+    let mut told = false;
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(Some(f)),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+        }
+        if started.elapsed() >= wait {
+            return Ok(None);
+        }
+        if !told && started.elapsed() > Duration::from_secs(3) {
+            crate::notice::say(
+                "waiting for another hishatak command to finish updating the search index...",
+            );
+            told = true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn index_error(dir: &Path, e: impl std::fmt::Display) -> Error {
@@ -153,52 +199,144 @@ fn last_event(archive: &Archive) -> Result<i64> {
 impl SearchIndex {
     /// Open the index of `archive`, rebuilding it when missing, damaged or of another
     /// schema, and catching up with catalog changes it has not seen.
-    pub fn open(archive: &Archive, writer_mb: usize) -> Result<(SearchIndex, Freshness)> {
+    ///
+    /// Changing the index takes the archive's `index.lock` (one writer at a time, across
+    /// processes). `wait` is how long to queue for it when the index only needs catching
+    /// up: a search waits briefly and then reads the index as it is (`Freshness::busy`);
+    /// a command that changed the catalog waits longer. A rebuild always waits, since
+    /// there is nothing to read until it is done.
+    pub fn open(
+        archive: &Archive,
+        writer_mb: usize,
+        wait: Duration,
+    ) -> Result<(SearchIndex, Freshness)> {
         let dir = archive.root().join("index");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let (schema, fields) = schema();
-        let meta = read_meta(&dir);
-        let reason = match &meta {
-            None if dir.join("meta.json").exists() => Some("its state file is missing".to_string()),
-            None => Some("there was none yet".to_string()),
-            Some(m) if m.schema != INDEX_SCHEMA_VERSION => Some(format!(
-                "it was made by another version (schema {}, now {INDEX_SCHEMA_VERSION})",
-                m.schema
-            )),
-            Some(_) => None,
-        };
-        let opened = match reason {
-            None => Index::open_in_dir(&dir)
-                .map_err(|e| e.to_string())
-                .and_then(|i| {
-                    if i.schema() == schema {
-                        Ok(i)
-                    } else {
-                        Err("its fields differ".to_string())
-                    }
-                }),
-            Some(r) => Err(r),
-        };
-        let (index, rebuilt) = match opened {
-            Ok(i) => (i, None),
-            Err(why) => {
-                clear_dir(&dir)?;
-                let i = Index::create_in_dir(&dir, schema).map_err(|e| index_error(&dir, e))?;
-                (i, Some(why))
-            }
-        };
-        let si = SearchIndex { index, fields, dir };
         let mut fresh = Freshness::default();
-        if let Some(why) = rebuilt {
-            si.rebuild(archive, writer_mb)?;
-            fresh.rebuilt = Some(why);
-        } else {
+        // Fast path, no lock: a sound index that has seen every catalog event.
+        if let Ok(index) = Self::open_existing(&dir) {
+            let si = SearchIndex {
+                index,
+                fields: schema().1,
+                dir: dir.clone(),
+                lock: None,
+            };
+            let seen = read_meta(&dir).map(|m| m.last_event).unwrap_or(0);
+            if last_event(archive)? <= seen {
+                return Ok((si, fresh));
+            }
+            // Behind the catalog: catch up if the lock comes within `wait`.
+            let mut si = si;
+            if !si.lock(wait)? {
+                fresh.busy = true;
+                return Ok((si, fresh));
+            }
             fresh.caught_up = si.catch_up(archive, writer_mb)?;
+            si.lock = None;
+            return Ok((si, fresh));
         }
-        Ok((si, fresh))
+        // Missing, damaged or of another schema: rebuild under the lock, after checking
+        // again (another process may have rebuilt it while this one waited).
+        let lock = take_lock(&dir, Duration::from_secs(REBUILD_WAIT_S))?.ok_or_else(|| {
+            Error::invalid(format!(
+                "another hishatak command has held the search index lock ({}) for over {} minutes; let it finish, or if none runs, remove that file",
+                lock_path(&dir).display(),
+                REBUILD_WAIT_S / 60
+            ))
+        })?;
+        match Self::open_existing(&dir) {
+            Ok(index) => {
+                let mut si = SearchIndex {
+                    index,
+                    fields: schema().1,
+                    dir,
+                    lock: Some(lock),
+                };
+                fresh.caught_up = si.catch_up(archive, writer_mb)?;
+                si.lock = None;
+                Ok((si, fresh))
+            }
+            Err(why) => {
+                let si = Self::build_new(archive, writer_mb, dir, lock)?;
+                fresh.rebuilt = Some(why);
+                Ok((si, fresh))
+            }
+        }
+    }
+
+    /// Throw the index away and build it again from the catalog (for an index found
+    /// damaged while reading it).
+    pub fn recreate(archive: &Archive, writer_mb: usize) -> Result<SearchIndex> {
+        let dir = archive.root().join("index");
+        let lock = take_lock(&dir, Duration::from_secs(REBUILD_WAIT_S))?.ok_or_else(|| {
+            Error::invalid(format!(
+                "another hishatak command has held the search index lock ({}) for over {} minutes",
+                lock_path(&dir).display(),
+                REBUILD_WAIT_S / 60
+            ))
+        })?;
+        Self::build_new(archive, writer_mb, dir, lock)
+    }
+
+    fn build_new(
+        archive: &Archive,
+        writer_mb: usize,
+        dir: PathBuf,
+        lock: std::fs::File,
+    ) -> Result<SearchIndex> {
+        clear_dir(&dir)?;
+        let index = Index::create_in_dir(&dir, schema().0).map_err(|e| index_error(&dir, e))?;
+        let mut si = SearchIndex {
+            index,
+            fields: schema().1,
+            dir,
+            lock: Some(lock),
+        };
+        si.rebuild(archive, writer_mb)?;
+        si.lock = None;
+        Ok(si)
+    }
+
+    /// Open the index in `dir` if its state file, schema version and fields are this
+    /// binary's; otherwise say why it must be rebuilt.
+    fn open_existing(dir: &Path) -> std::result::Result<Index, String> {
+        let (schema, _) = schema();
+        match read_meta(dir) {
+            None if dir.join("meta.json").exists() => {
+                return Err("its state file is missing".to_string())
+            }
+            None => return Err("there was none yet".to_string()),
+            Some(m) if m.schema != INDEX_SCHEMA_VERSION => {
+                return Err(format!(
+                    "it was made by another version (schema {}, now {INDEX_SCHEMA_VERSION})",
+                    m.schema
+                ))
+            }
+            Some(_) => {}
+        }
+        let i = Index::open_in_dir(dir).map_err(|e| e.to_string())?;
+        if i.schema() == schema {
+            Ok(i)
+        } else {
+            Err("its fields differ".to_string())
+        }
+    }
+
+    /// Take the index lock, queueing up to `wait`. Returns whether it is held.
+    pub(crate) fn lock(&mut self, wait: Duration) -> Result<bool> {
+        if self.lock.is_none() {
+            self.lock = take_lock(&self.dir, wait)?;
+        }
+        Ok(self.lock.is_some())
     }
 
     fn writer(&self, writer_mb: usize) -> Result<IndexWriter> {
+        if self.lock.is_none() {
+            return Err(Error::invalid(format!(
+                "internal: the search index in {} was about to be changed without its lock",
+                self.dir.display()
+            )));
+        }
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -206,14 +344,21 @@ impl SearchIndex {
         // tantivy needs at least 15 MB per indexing thread.
         let budget = (writer_mb.max(15 * threads)) << 20;
         let started = Instant::now();
+        let mut told = false;
         loop {
             match self.index.writer_with_num_threads(threads, budget) {
                 Ok(w) => return Ok(w),
                 Err(tantivy::TantivyError::LockFailure(..))
-                    if started.elapsed() < Duration::from_secs(60) =>
+                    if started.elapsed() < Duration::from_secs(WRITER_WAIT_S) =>
                 {
-                    // Another hishatak is writing the index; it holds the lock briefly.
-                    std::thread::sleep(Duration::from_millis(200));
+                    // Only an older hishatak (without index.lock) can hold it here.
+                    if !told && started.elapsed() > Duration::from_secs(3) {
+                        crate::notice::say(
+                            "waiting for another hishatak command to finish updating the search index...",
+                        );
+                        told = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
                 }
                 Err(e) => return Err(index_error(&self.dir, e)),
             }
@@ -244,6 +389,7 @@ impl SearchIndex {
                     .map_err(|e| index_error(&self.dir, e))?;
             }
         }
+        crate::fault::hit("index-commit").map_err(|e| Error::io(&self.dir, e))?;
         writer.commit().map_err(|e| index_error(&self.dir, e))?;
         write_meta(
             &self.dir,
@@ -288,6 +434,7 @@ impl SearchIndex {
                     .add_document(d)
                     .map_err(|e| index_error(&self.dir, e))?;
             }
+            crate::fault::hit("index-commit").map_err(|e| Error::io(&self.dir, e))?;
             writer.commit().map_err(|e| index_error(&self.dir, e))?;
         }
         let items = archive.catalog.count_items()?;

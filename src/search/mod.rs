@@ -18,7 +18,7 @@ pub mod snippet;
 pub use index::{Freshness, INDEX_SCHEMA_VERSION};
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
@@ -108,14 +108,38 @@ pub struct SearchResults {
 
 /// Bring the index up to date with the catalog (after ingest, edit, withdraw).
 pub fn sync(archive: &Archive) -> Result<Freshness> {
-    Ok(SearchIndex::open(archive, archive.settings.search.writer_memory_mb)?.1)
+    let (_, fresh) = SearchIndex::open(
+        archive,
+        archive.settings.search.writer_memory_mb,
+        Duration::from_secs(SYNC_WAIT_S),
+    )?;
+    if fresh.busy {
+        return Err(Error::invalid(format!(
+            "another hishatak command held the search index for over {SYNC_WAIT_S} s"
+        )));
+    }
+    Ok(fresh)
 }
+
+/// How long a command that changed the catalog queues to update the index.
+const SYNC_WAIT_S: u64 = 300;
+/// How long a search queues to catch the index up before reading it as it is.
+const SEARCH_WAIT_MS: u64 = 1500;
 
 /// Rebuild the index from scratch; returns the number of items indexed.
 pub fn reindex(archive: &Archive) -> Result<u64> {
-    let (si, fresh) = SearchIndex::open(archive, archive.settings.search.writer_memory_mb)?;
+    let (mut si, fresh) = SearchIndex::open(
+        archive,
+        archive.settings.search.writer_memory_mb,
+        Duration::from_secs(SYNC_WAIT_S),
+    )?;
     if fresh.rebuilt.is_some() {
         return archive.catalog.count_items();
+    }
+    if !si.lock(Duration::from_secs(SYNC_WAIT_S))? {
+        return Err(Error::invalid(format!(
+            "another hishatak command held the search index for over {SYNC_WAIT_S} s; run reindex again when it is done"
+        )));
     }
     si.rebuild(archive, archive.settings.search.writer_memory_mb)
 }
@@ -157,11 +181,20 @@ pub struct Searcher {
 impl Searcher {
     /// Open the index of `archive` (rebuilt or caught up as needed).
     pub fn open(archive: &Archive) -> Result<Searcher> {
-        let (si, freshness) = SearchIndex::open(archive, archive.settings.search.writer_memory_mb)?;
-        let reader = si
-            .index
-            .reader()
-            .map_err(|e| Error::invalid(format!("search index: {e}; run `hishatak reindex`")))?;
+        let mb = archive.settings.search.writer_memory_mb;
+        let (mut si, mut freshness) =
+            SearchIndex::open(archive, mb, Duration::from_millis(SEARCH_WAIT_MS))?;
+        let reader = match si.index.reader() {
+            Ok(r) => r,
+            Err(e) => {
+                // A damaged segment: the index is derived, so build it again and go on.
+                si = SearchIndex::recreate(archive, mb)?;
+                freshness.rebuilt = Some(format!("it was damaged: {e}"));
+                si.index.reader().map_err(|e| {
+                    Error::invalid(format!("search index: {e}; run `hishatak reindex`"))
+                })?
+            }
+        };
         Ok(Searcher {
             si,
             reader,

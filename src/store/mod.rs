@@ -165,12 +165,21 @@ impl Store {
             let alive = match File::open(&lock_path) {
                 // The lock is released when its writer exits, however it exits.
                 Ok(f) => f.try_lock().is_err(),
-                // A folder without a lock file was being created or torn down.
-                Err(_) => false,
+                // No lock file: a writer is creating it this instant (a young folder),
+                // or one died between the two steps (an old one).
+                Err(_) => fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_none_or(|age| age < std::time::Duration::from_secs(60)),
             };
             if !alive {
-                fs::remove_dir_all(&path).at(&path)?;
-                removed += 1;
+                match fs::remove_dir_all(&path) {
+                    Ok(()) => removed += 1,
+                    // Its writer, or another cleaner, removed it first.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::io(&path, e)),
+                }
             }
         }
         Ok(removed)
@@ -330,6 +339,7 @@ impl Staging {
             new.push(true);
         }
         // The renames are durable before the caller commits catalog rows.
+        crate::fault::hit("dir-sync").at(&self.dir)?;
         if use_syncfs {
             sync_filesystem(&self.dir)?;
         } else {
