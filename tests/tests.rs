@@ -4,6 +4,7 @@ mod util;
 
 mod archive;
 mod content;
+mod crash;
 mod demo;
 mod export;
 mod ingest;

@@ -231,7 +231,23 @@ impl SearchIndex {
                 fresh.busy = true;
                 return Ok((si, fresh));
             }
-            fresh.caught_up = si.catch_up(archive, writer_mb)?;
+            match si.catch_up(archive, writer_mb) {
+                Ok(n) => fresh.caught_up = n,
+                // The index could not take the changes (a damaged segment): it is
+                // derived, so build it again rather than leave search broken.
+                Err(Error::Corruption { what, detail }) if what == dir.display().to_string() => {
+                    let lock = si.lock.take();
+                    drop(si);
+                    let lock = match lock {
+                        Some(l) => l,
+                        None => return Err(Error::Corruption { what, detail }),
+                    };
+                    let si = Self::build_new(archive, writer_mb, dir, lock)?;
+                    fresh.rebuilt = Some(format!("it could not be updated: {detail}"));
+                    return Ok((si, fresh));
+                }
+                Err(e) => return Err(e),
+            }
             si.lock = None;
             return Ok((si, fresh));
         }
@@ -347,7 +363,15 @@ impl SearchIndex {
         let mut told = false;
         loop {
             match self.index.writer_with_num_threads(threads, budget) {
-                Ok(w) => return Ok(w),
+                Ok(w) => {
+                    // Files of a writer that was killed before its commit are not in the
+                    // index's state but keep their names; a new commit may reuse a name
+                    // (`<segment>.<opstamp>.del`) and fail. Remove them first.
+                    w.garbage_collect_files()
+                        .wait()
+                        .map_err(|e| index_error(&self.dir, e))?;
+                    return Ok(w);
+                }
                 Err(tantivy::TantivyError::LockFailure(..))
                     if started.elapsed() < Duration::from_secs(WRITER_WAIT_S) =>
                 {
