@@ -5,7 +5,8 @@
 //! `HISHATAK_FAULTS=stage-write=3:enospc,catalog-commit=1:crash`: the 3rd time a file is
 //! staged the write fails with "No space left on device"; the 1st catalog commit aborts
 //! the process as a crash would. Points: `stage-write`, `stage-sync`, `rename`,
-//! `catalog-commit`. Actions: `enospc`, `eio`, `crash`.
+//! `dir-sync`, `catalog-commit`, `index-commit`, `export-write`, `export-rename`,
+//! `backup-install`. Actions: `enospc`, `eio`, `crash`. See docs/reliability.md.
 
 use std::collections::HashMap;
 use std::io;

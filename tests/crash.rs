@@ -60,7 +60,7 @@ impl Op {
     }
 }
 
-fn make_op(d: &Dir, rng: &mut Rng, step: usize, items: i64) -> Op {
+fn make_op(d: &Dir, rng: &mut Rng, step: usize, items: i64, in_set: i64) -> Op {
     let roll = rng.below(100);
     if items < 3 || roll < 55 {
         let n = 1 + rng.below(8) as usize;
@@ -108,7 +108,7 @@ fn make_op(d: &Dir, rng: &mut Rng, step: usize, items: i64) -> Op {
             id: format!("HSH-{:06}", 1 + rng.below(items as u64)),
             title: format!("zorvanek edited at step {step}"),
         }
-    } else if roll < 92 {
+    } else if roll < 92 || in_set == 0 {
         Op::SetAdd {
             id: format!("HSH-{:06}", 1 + rng.below(items as u64)),
         }
@@ -226,7 +226,8 @@ fn killed_at_random_moments_nothing_committed_is_lost() {
             "seed {seed}: only {kills} kills landed in {step} steps"
         );
         let items = d.count("SELECT COUNT(*) FROM items");
-        let op = make_op(&d, &mut rng, step, items);
+        let in_set = d.count("SELECT COUNT(*) FROM set_items");
+        let op = make_op(&d, &mut rng, step, items, in_set);
         let kind = match op {
             Op::Ingest { .. } => 0,
             Op::Manifest { .. } => 1,
