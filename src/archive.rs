@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::catalog::Catalog;
 use crate::error::{Error, IoContext, Result};
 use crate::settings::Settings;
-use crate::store::Store;
+use crate::store::{ObjectStore, Store};
 
 /// The settings file that marks a folder as an archive.
 pub const SETTINGS_FILE: &str = "hishatak.toml";
@@ -20,8 +20,8 @@ pub struct Archive {
     pub settings: Settings,
     /// Its catalog.
     pub catalog: Catalog,
-    /// Its object store.
-    pub store: Store,
+    /// Its object store (the local `objects/` folder; see `store::ObjectStore`).
+    pub store: Box<dyn ObjectStore>,
 }
 
 impl Archive {
@@ -78,7 +78,7 @@ impl Archive {
             root: dir.to_path_buf(),
             settings,
             catalog,
-            store: Store::new(objects),
+            store: Box::new(Store::new(objects)),
         })
     }
 

@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::archive::{Archive, CATALOG_FILE, SETTINGS_FILE};
 use crate::error::{Error, IoContext, Result};
 use crate::progress::Progress;
-use crate::store::{self, StageError, Store};
+use crate::store::{self, ObjectStore, ObjectWriter, StageError, Store};
 
 /// Objects copied per store commit (one fsync round).
 const BATCH_OBJECTS: usize = 256;
@@ -101,7 +101,13 @@ pub fn backup(archive: &Archive, dest: &Path, progress: &dyn Progress) -> Result
     let mut batch: Vec<&(String, u64)> = Vec::new();
     let mut batch_bytes = 0u64;
     let mut flush = |batch: &mut Vec<&(String, u64)>| -> Result<()> {
-        let (c, b, d) = copy_batch(&archive.store, &staging, &dest_store, batch, progress)?;
+        let (c, b, d) = copy_batch(
+            archive.store.as_ref(),
+            &staging,
+            &dest_store,
+            batch,
+            progress,
+        )?;
         copied += c;
         copied_bytes += b;
         damaged.extend(d);
@@ -155,7 +161,7 @@ pub fn backup(archive: &Archive, dest: &Path, progress: &dyn Progress) -> Result
 /// Copy one batch of objects: stage in parallel (hashing), commit (fsync, rename),
 /// read each back and hash it again. Returns (copied, bytes, damaged in the source).
 fn copy_batch(
-    source: &Store,
+    source: &dyn ObjectStore,
     staging: &store::Staging,
     dest_store: &Store,
     batch: &[&(String, u64)],
@@ -163,9 +169,12 @@ fn copy_batch(
 ) -> Result<(usize, u64, Vec<crate::verify::Damage>)> {
     let staged: Vec<std::result::Result<store::Staged, (String, String, String)>> = batch
         .par_iter()
-        .map(|(sha, _)| {
-            let src = source.path_of(sha);
-            match staging.stage_file(&src) {
+        .map(|(sha, size)| {
+            let staged = source
+                .read(sha)
+                .map_err(StageError::Source)
+                .and_then(|mut r| staging.stage(&mut r, Path::new(&source.locate(sha)), *size));
+            match staged {
                 Ok(s) if &s.sha256 == sha => Ok(s),
                 Ok(s) => {
                     let detail = format!("read {} bytes with sha256 {}", s.size, s.sha256);
@@ -198,7 +207,7 @@ fn copy_batch(
                 )));
             }
             Err((sha, problem, detail)) => damaged.push(crate::verify::Damage {
-                path: source.path_of(&sha).display().to_string(),
+                path: source.locate(&sha),
                 sha256: sha,
                 problem,
                 detail,

@@ -9,7 +9,6 @@ use serde_json::json;
 use crate::archive::Archive;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::store;
 
 /// A damaged object.
 #[derive(Debug, Clone, Serialize)]
@@ -85,14 +84,14 @@ pub fn verify_selected(
     let skipped = in_catalog - objects.len();
     let total: u64 = objects.iter().map(|o| o.size).sum();
     progress.begin("verify", objects.len() as u64, total);
-    let st = &archive.store;
+    let st = archive.store.as_ref();
     let results: Vec<Option<Damage>> = objects
         .par_iter()
         .map(|o| {
-            let path = st.path_of(&o.sha256);
+            let path = st.locate(&o.sha256);
             let damage = |problem: &str, detail: String| Damage {
                 sha256: o.sha256.clone(),
-                path: path.display().to_string(),
+                path: path.clone(),
                 problem: problem.into(),
                 detail,
                 items: o
@@ -110,7 +109,7 @@ pub fn verify_selected(
                     .into_iter()
                     .collect(),
             };
-            let r = match store::hash_file(&path) {
+            let r = match st.rehash(&o.sha256) {
                 Ok(h) if h.sha256 == o.sha256 && h.size == o.size => None,
                 Ok(h) => Some(damage(
                     "corrupt",
@@ -129,11 +128,11 @@ pub fn verify_selected(
         })
         .collect();
     progress.end();
-    let present = st.list_present()?;
+    let present = st.list()?;
     let orphans: Vec<String> = present
         .into_iter()
         .filter(|n| !known.contains(n))
-        .map(|n| st.path_of(&n).display().to_string())
+        .map(|n| st.locate(&n))
         .collect();
     let mut per_item: BTreeMap<String, (usize, Vec<serde_json::Value>)> = BTreeMap::new();
     for (o, d) in objects.iter().zip(&results) {

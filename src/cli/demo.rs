@@ -80,7 +80,7 @@ pub fn run(quiet: bool) -> Result<Outcome, Failure> {
             "    thumbnail of {} ({}): {}",
             item.id,
             item.title(),
-            a.store.path_of(&f.sha256).display()
+            a.store.locate(&f.sha256)
         ));
     }
     if let Some((item, t)) = items

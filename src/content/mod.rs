@@ -433,7 +433,7 @@ pub fn process(
                     name: f.name.clone(),
                     sha256: f.sha256.clone(),
                     media_type: f.media_type.clone(),
-                    path: archive.store.path_of(&f.sha256),
+                    path: archive.store.local_file(&f.sha256)?,
                     langs: item.record.langs.clone(),
                     ocr: want_ocr(item) && ocr::available(),
                     access_edge: d.access_long_edge,
@@ -514,7 +514,7 @@ pub fn process(
         // Derivatives of the group are made durable together, then one catalog transaction
         // records it.
         for chunk in group.chunks(200) {
-            let staging = archive.store.staging()?;
+            let staging = archive.store.writer()?;
             let mut staged = Vec::new();
             let mut batch: Vec<(String, crate::catalog::ContentRecord)> = Vec::new();
             for item in chunk {
@@ -544,8 +544,8 @@ pub fn process(
                         for (role, d) in [("access", &page.access), ("thumbnail", &page.thumbnail)]
                         {
                             let s = staging
-                                .stage_reader(
-                                    std::io::Cursor::new(&d.bytes),
+                                .stage(
+                                    &mut std::io::Cursor::new(&d.bytes),
                                     std::path::Path::new(&job.name),
                                     d.bytes.len() as u64,
                                 )

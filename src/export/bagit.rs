@@ -36,7 +36,7 @@ struct Copied {
     size: u64,
 }
 
-fn copy_hashing(src: &mut File, dest: &Path) -> Result<(String, String, u64)> {
+fn copy_hashing(src: &mut dyn Read, dest: &Path) -> Result<(String, String, u64)> {
     crate::fault::hit("export-write").at(dest)?;
     let mut out = BufWriter::new(File::create(dest).at(dest)?);
     let mut h256 = Sha256::new();
@@ -131,7 +131,7 @@ pub(crate) fn write(
     }
     let total: u64 = jobs.iter().map(|j| j.1.size).sum();
     progress.begin("bagging", jobs.len() as u64, total);
-    let store = &pkg.archive.store;
+    let store = pkg.archive.store.as_ref();
     let copied: Vec<Result<Copied>> = jobs
         .par_iter()
         .map(|(rel, m, id)| {
@@ -139,14 +139,14 @@ pub(crate) fn write(
             if let Some(parent) = dest.parent() {
                 std::fs::create_dir_all(parent).at(parent)?;
             }
-            let mut src = store.open(&m.sha256)?;
+            let mut src = store.read(&m.sha256)?;
             let (sha256, sha512, size) = copy_hashing(&mut src, &dest)?;
             if sha256 != m.sha256 {
                 return Err(Error::Corruption {
                     what: format!("{id} file {}", m.name),
                     detail: format!(
                         "the stored object {} no longer has its recorded SHA-256; run `hishatak verify` (nothing was exported)",
-                        store.path_of(&m.sha256).display()
+                        store.locate(&m.sha256)
                     ),
                 });
             }

@@ -416,7 +416,7 @@ pub(crate) fn make_assets(
     sink: &mut dyn Sink,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let store = &pkg.archive.store;
+    let store = pkg.archive.store.as_ref();
     let d = &pkg.archive.settings.derivatives;
     let (access_edge, thumb_edge, quality) =
         (d.access_long_edge, d.thumbnail_long_edge, d.jpeg_quality);
@@ -445,7 +445,7 @@ pub(crate) fn make_assets(
                     ),
                     _ => {
                         let path = format!("files/{id}/{}", safe_name(&sp.master.name));
-                        let mut f = store.open(&sp.master.sha256)?;
+                        let mut f = store.read(&sp.master.sha256)?;
                         sink.add_reader(&path, &mut f, sp.master.size)?;
                         (
                             Some(Asset {
@@ -483,8 +483,9 @@ pub(crate) fn make_assets(
                         if !derive::decodable(&m.media_type) {
                             return Ok((None, None));
                         }
-                        let f = store.open(&m.sha256)?;
-                        let img = derive::decode(f, &m.name)?;
+                        let path = store.local_file(&m.sha256)?;
+                        let f = std::fs::File::open(&path).at(&path)?;
+                        let img = derive::decode(std::io::BufReader::new(f), &m.name)?;
                         let (a, t, _) =
                             derive::access_and_thumbnail(&img, access_edge, thumb_edge, quality)?;
                         Ok((Some(a), Some(t)))
@@ -512,7 +513,7 @@ pub(crate) fn make_assets(
                     Ok(_) => {
                         // PDF, text and other files travel as they are.
                         let path = format!("files/{id}/{}", safe_name(&m.name));
-                        let mut f = store.open(&m.sha256)?;
+                        let mut f = store.read(&m.sha256)?;
                         sink.add_reader(&path, &mut f, m.size)?;
                         (
                             Some(Asset {
@@ -599,11 +600,11 @@ fn stored_pages(item: &Item) -> Option<Vec<StoredPage>> {
 /// Copy a stored derivative into the package.
 fn put_stored(
     sink: &mut dyn Sink,
-    store: &crate::store::Store,
+    store: &dyn crate::store::ObjectStore,
     path: &str,
     f: &FileRow,
 ) -> Result<Asset> {
-    let mut r = store.open(&f.sha256)?;
+    let mut r = store.read(&f.sha256)?;
     sink.add_reader(path, &mut r, f.size)?;
     let dim = |k: &str| {
         f.technical

@@ -371,7 +371,7 @@ pub fn run(
     let staging = if opts.dry_run {
         None
     } else {
-        Some(archive.store.staging()?)
+        Some(archive.store.writer()?)
     };
     let batch_items = archive.settings.ingest.batch_items;
     let batch_bytes = archive.settings.ingest.batch_bytes;
@@ -393,7 +393,7 @@ pub fn run(
         }
         let chunk: Vec<ItemPlan> = todo[start..end].to_vec();
         start = end;
-        let stop = run_batch(archive, staging.as_ref(), chunk, &mut report, progress)?;
+        let stop = run_batch(archive, staging.as_deref(), chunk, &mut report, progress)?;
         if let Some(why) = stop {
             report.stopped = Some(why);
             break;
@@ -422,7 +422,7 @@ pub fn run(
 /// had to stop (the store could not be written, or the run was interrupted).
 fn run_batch(
     archive: &mut Archive,
-    staging: Option<&store::Staging>,
+    staging: Option<&dyn store::ObjectWriter>,
     chunk: Vec<ItemPlan>,
     report: &mut IngestReport,
     progress: &dyn Progress,

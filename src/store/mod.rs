@@ -81,6 +81,116 @@ pub enum StageError {
     Store(Error),
 }
 
+/// The seam between hishatak and wherever object bytes live. Everything outside this
+/// module reads and writes objects through it; the local folder (`Store`) is the one
+/// implementation today. An S3-compatible store would be another: `read` a GET, `stat` a
+/// HEAD, `writer` a session that uploads under a temporary key and copies to the final
+/// key only after the upload is complete (see docs/scaling.md).
+pub trait ObjectStore: Send + Sync {
+    /// Where an object is, for messages and reports (a path, or a URL).
+    fn locate(&self, sha256: &str) -> String;
+    /// The stored size of an object, `None` when it is absent.
+    fn stat(&self, sha256: &str) -> Result<Option<u64>>;
+    /// The object's bytes, streamed.
+    fn read(&self, sha256: &str) -> Result<Box<dyn Read + Send>>;
+    /// Read the object again and hash it (fixity).
+    fn rehash(&self, sha256: &str) -> Result<Hashed>;
+    /// The names of every object present, sorted (for orphans).
+    fn list(&self) -> Result<Vec<String>>;
+    /// A file on this machine holding the bytes, for external programs (tesseract,
+    /// pdftoppm) and decoders that want a path. A remote store downloads into a cache.
+    fn local_file(&self, sha256: &str) -> Result<PathBuf>;
+    /// Start writing: the caller stages objects, then commits them durable under their
+    /// final names before it commits catalog rows that name them.
+    fn writer(&self) -> Result<Box<dyn ObjectWriter>>;
+}
+
+/// One writer's session with an object store (see `ObjectStore::writer`).
+pub trait ObjectWriter: Send + Sync {
+    /// Copy bytes from `input` (named `name` in messages) aside, hashing them.
+    fn stage(
+        &self,
+        input: &mut (dyn Read + Send),
+        name: &Path,
+        size_hint: u64,
+    ) -> std::result::Result<Staged, StageError>;
+    /// Stage a file.
+    fn stage_file(&self, src: &Path) -> std::result::Result<Staged, StageError> {
+        let meta = fs::metadata(src).map_err(|e| StageError::Source(Error::io(src, e)))?;
+        if meta.is_dir() {
+            return Err(StageError::Source(Error::invalid(format!(
+                "{}: is a folder, not a file",
+                src.display()
+            ))));
+        }
+        let mut input = File::open(src).map_err(|e| StageError::Source(Error::io(src, e)))?;
+        self.stage(&mut input, src, meta.len())
+    }
+    /// Make staged objects durable under their final names; per object, whether it was
+    /// new (false: the same bytes were already stored).
+    fn commit(&self, staged: &[Staged]) -> Result<Vec<bool>>;
+    /// Drop staged objects that will not be committed.
+    fn discard(&self, staged: Vec<Staged>);
+}
+
+impl ObjectStore for Store {
+    fn locate(&self, sha256: &str) -> String {
+        self.path_of(sha256).display().to_string()
+    }
+
+    fn stat(&self, sha256: &str) -> Result<Option<u64>> {
+        let p = self.path_of(sha256);
+        match fs::metadata(&p) {
+            Ok(m) => Ok(Some(m.len())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(p, e)),
+        }
+    }
+
+    fn read(&self, sha256: &str) -> Result<Box<dyn Read + Send>> {
+        Ok(Box::new(self.open(sha256)?))
+    }
+
+    fn rehash(&self, sha256: &str) -> Result<Hashed> {
+        hash_file(&self.path_of(sha256))
+    }
+
+    fn list(&self) -> Result<Vec<String>> {
+        self.list_present()
+    }
+
+    fn local_file(&self, sha256: &str) -> Result<PathBuf> {
+        Ok(self.path_of(sha256))
+    }
+
+    fn writer(&self) -> Result<Box<dyn ObjectWriter>> {
+        Ok(Box::new(self.staging()?))
+    }
+}
+
+impl ObjectWriter for Staging {
+    fn stage(
+        &self,
+        input: &mut (dyn Read + Send),
+        name: &Path,
+        size_hint: u64,
+    ) -> std::result::Result<Staged, StageError> {
+        self.stage_reader(input, name, size_hint)
+    }
+
+    fn stage_file(&self, src: &Path) -> std::result::Result<Staged, StageError> {
+        Staging::stage_file(self, src)
+    }
+
+    fn commit(&self, staged: &[Staged]) -> Result<Vec<bool>> {
+        Staging::commit(self, staged)
+    }
+
+    fn discard(&self, staged: Vec<Staged>) {
+        Staging::discard(self, staged)
+    }
+}
+
 /// A writer's private temporary folder, locked while the writer lives.
 pub struct Staging {
     dir: PathBuf,
