@@ -3,7 +3,7 @@
 # run, and write one Markdown table (with the machine, the date and this command) for
 # docs/performance.md.
 #
-#   scripts/compare.sh --quick              # smoke run, a few minutes
+#   scripts/compare.sh --quick              # smoke run, about a minute
 #   scripts/compare.sh --scale 1            # 1x data: 1,000 small files, 10,000 search docs ...
 #   scripts/compare.sh --scale 10           # 10x (the sizes the targets are stated for)
 #   scripts/compare.sh --scale 100          # 100x (hours; needs tens of GB free)
@@ -37,7 +37,7 @@ growth=0
 
 usage() {
     sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
+    exit "${1:-2}"
 }
 
 while [ $# -gt 0 ]; do
@@ -66,7 +66,7 @@ while [ $# -gt 0 ]; do
             shift
             ;;
         --growth) growth=1 ;;
-        -h | --help) usage ;;
+        -h | --help) usage 0 ;;
         *)
             echo "compare.sh: unknown option: $1" >&2
             usage
