@@ -7,7 +7,8 @@
 //!
 //! Run: `cargo bench --bench content` (BENCH_SCANS, BENCH_DIR=target/bench-content).
 //! Needs GNU time; vipsthumbnail (libvips-tools) and tesseract are optional (skipped with
-//! a note).
+//! a note). Prints a Markdown table and one RESULT line per measurement (see
+//! `benches/common`) for `scripts/compare.sh`.
 
 mod common;
 use common::*;
@@ -19,14 +20,6 @@ use std::process::Command;
 /// (seconds, peak MB) of a timed run.
 fn pair(t: Timed) -> (f64, f64) {
     (t.secs, t.mb)
-}
-
-fn have(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
 }
 
 fn main() {
@@ -85,6 +78,17 @@ fn main() {
         sh(&archive)
     )));
     eprintln!("hishatak derive: {t_ours:.2} s");
+    let mut results = Vec::new();
+    let derive = |reference| Measurement {
+        bench: "content",
+        step: "derivatives (2048 + 320 px) of 4000x3000 JPEG scans".into(),
+        size: format!("{n} scans"),
+        unit: "s",
+        ours: Some(t_ours),
+        ours_mb: Some(m_ours),
+        reference,
+        target: Target::AtMost(1.0),
+    };
     if have("vipsthumbnail") {
         let out = base.join("vips");
         fs::create_dir_all(&out).expect("dir");
@@ -101,6 +105,11 @@ fn main() {
             n as f64 / t_vips,
             t_vips / t_ours
         ));
+        results.push(derive(Reference::Tool {
+            name: format!("vipsthumbnail x{cores}"),
+            value: t_vips,
+            mb: Some(m_vips),
+        }));
     } else {
         eprintln!(
             "vipsthumbnail not installed (apt-get install libvips-tools): comparison skipped"
@@ -109,6 +118,9 @@ fn main() {
             "| access copy + thumbnail of {n} JPEG scans 4000x3000 | {t_ours:.2} s ({:.1} scans/s), {m_ours:.0} MB peak | vipsthumbnail not installed | |",
             n as f64 / t_ours
         ));
+        results.push(derive(Reference::Skipped(
+            "vipsthumbnail not installed (libvips-tools)".into(),
+        )));
     }
 
     // OCR and PDF text on the sample collection.
@@ -154,8 +166,28 @@ fn main() {
             "| OCR (tesseract, item languages) of the sample collection, with derivatives | {p} page(s) in {t:.2} s ({:.2} pages/s), {m:.0} MB peak | | |",
             p as f64 / t
         ));
+        results.push(Measurement {
+            bench: "content",
+            step: "OCR + derivatives of the sample collection".into(),
+            size: format!("{p} OCR pages"),
+            unit: "s",
+            ours: Some(t),
+            ours_mb: Some(m),
+            reference: Reference::None,
+            target: Target::None,
+        });
     } else {
         eprintln!("tesseract not installed: OCR figure skipped");
+        results.push(Measurement {
+            bench: "content",
+            step: "OCR + derivatives of the sample collection".into(),
+            size: "-".into(),
+            unit: "s",
+            ours: None,
+            ours_mb: None,
+            reference: Reference::Skipped("tesseract not installed (tesseract-ocr)".into()),
+            target: Target::None,
+        });
     }
     let pdfs = std::env::var("HISHATAK_CORPUS")
         .map(PathBuf::from)
@@ -185,6 +217,23 @@ fn main() {
             "| ingest of pypdf's {} test files with PDF text extraction | {t:.2} s, {m:.0} MB peak; pdf text pages, flagged files: {line} | | |",
             fs::read_dir(&pdfs).map(|d| d.count()).unwrap_or(0)
         ));
+        results.push(Measurement {
+            bench: "content",
+            step: "ingest of pypdf's test PDFs with text extraction".into(),
+            size: format!(
+                "{} files",
+                fs::read_dir(&pdfs).map(|d| d.count()).unwrap_or(0)
+            ),
+            unit: "s",
+            ours: Some(t),
+            ours_mb: Some(m),
+            reference: Reference::None,
+            target: Target::None,
+        });
     }
     println!("{}", table.join("\n"));
+    println!();
+    for r in &results {
+        r.print();
+    }
 }

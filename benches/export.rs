@@ -9,6 +9,8 @@
 //!
 //! Run: `cargo bench --bench export` (BENCH_BAG_MB, BENCH_BAG_FILES, BENCH_ZIP_ITEMS=1000,10000,
 //! BENCH_DIR=target/bench-export). Needs GNU time; bagit.py is optional (skipped with a note).
+//! Prints a Markdown table and one RESULT line per measurement (see `benches/common`) for
+//! `scripts/compare.sh`.
 
 mod common;
 use common::*;
@@ -119,7 +121,19 @@ fn main() {
     )));
     let mb = (bag_mb as f64) * 1.048_576;
     eprintln!("hishatak bagit: {t_ours:.2} s, {m_ours:.0} MB peak");
-    if Command::new("bagit.py").arg("--version").output().is_ok() {
+    let mut results = Vec::new();
+    let bag_size = format!("{bag_files} files, {bag_mb} MiB");
+    let bag = |reference| Measurement {
+        bench: "export",
+        step: "BagIt export (sha256 + sha512)".into(),
+        size: bag_size.clone(),
+        unit: "s",
+        ours: Some(t_ours),
+        ours_mb: Some(m_ours),
+        reference,
+        target: Target::AtMost(1.0),
+    };
+    if have("bagit.py") {
         let theirs_dir = base.join("theirs-bag");
         Command::new("cp")
             .arg("-r")
@@ -146,8 +160,33 @@ fn main() {
             "| `bagit.py --validate` of our bag | {} | {t_val:.2} s, {m_val:.0} MB peak | |",
             if ok { "valid" } else { "INVALID" }
         ));
+        results.push(bag(Reference::Tool {
+            name: "bagit.py --processes 2, in place".into(),
+            value: t_theirs,
+            mb: Some(m_theirs),
+        }));
+        results.push(Measurement {
+            bench: "export",
+            step: "validation of our bag".into(),
+            size: bag_size.clone(),
+            unit: "s",
+            ours: None,
+            ours_mb: None,
+            reference: Reference::Tool {
+                name: "bagit.py --validate --processes 2".into(),
+                value: t_val,
+                mb: Some(m_val),
+            },
+            target: Target::Check {
+                what: "bagit.py finds it valid".into(),
+                passed: ok,
+            },
+        });
     } else {
         eprintln!("bagit.py not installed: BagIt comparison skipped (pip install bagit)");
+        results.push(bag(Reference::Skipped(
+            "bagit.py not installed (pip install bagit)".into(),
+        )));
         table.push(format!(
             "| BagIt bag of {bag_files} files, {bag_mb} MiB | {t_ours:.2} s, {m_ours:.0} MB peak | bagit.py not installed | |"
         ));
@@ -201,6 +240,20 @@ fn main() {
             size as f64 / 1e6,
             if ok { "" } else { " (FAILED)" }
         ));
+        results.push(Measurement {
+            bench: "export",
+            step: "zip package (400x300 JPEG items)".into(),
+            size: format!("{n} items"),
+            unit: "s",
+            ours: ok.then_some(t),
+            ours_mb: Some(m),
+            reference: Reference::None,
+            target: Target::None,
+        });
     }
     println!("{}", table.join("\n"));
+    println!();
+    for r in &results {
+        r.print();
+    }
 }

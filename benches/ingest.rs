@@ -1,11 +1,13 @@
 //! Ingest and verify against the disk's limit, in the same run, on the same files:
-//! - one large file: `hishatak ingest` vs `cp` + `sync`;
-//! - many small files: `hishatak ingest DIR` vs `cp -r` + `sync`;
+//! - one large file: `hishatak ingest` vs `cp` + `sync`, and vs `sha256sum` of the file;
+//! - many small files: `hishatak ingest DIR` vs `cp -r` + `sync`, and vs `sha256sum` of
+//!   every file (what hashing alone costs; ingest also copies and makes durable);
 //! - `hishatak verify` vs `sha256sum -c` over the same files.
 //!
 //! Run: `cargo bench --bench ingest` (env: BENCH_LARGE_MB=2048, BENCH_SMALL_FILES=10000,
 //! BENCH_SMALL_KB=64, BENCH_RUNS=3, BENCH_DIR=target/bench-data). Prints a Markdown table
-//! with medians, the ratio and peak memory (from GNU time), for docs/performance.md.
+//! with medians, the ratio and peak memory (from GNU time), for docs/performance.md, and
+//! one RESULT line per measurement for `scripts/compare.sh`.
 
 mod common;
 use common::*;
@@ -27,12 +29,29 @@ fn median(mut v: Vec<(f64, f64)>) -> (f64, f64) {
     (v[v.len() / 2].0, peak)
 }
 
-struct Row {
-    what: String,
+/// One measurement: hishatak's and the reference tool's (median seconds, peak MB).
+fn row(
+    step: &str,
+    size: String,
     ours: (f64, f64),
+    tool: &str,
     theirs: (f64, f64),
-    reference: String,
-    target: String,
+    target: Target,
+) -> Measurement {
+    Measurement {
+        bench: "ingest",
+        step: step.into(),
+        size,
+        unit: "s",
+        ours: Some(ours.0),
+        ours_mb: Some(ours.1),
+        reference: Reference::Tool {
+            name: tool.into(),
+            value: theirs.0,
+            mb: Some(theirs.1),
+        },
+        target,
+    }
 }
 
 fn main() {
@@ -96,8 +115,12 @@ fn main() {
     let copy_dest = base.join("copy");
 
     // One large file.
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    let (mut ours, mut theirs, mut hashed) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
+        hashed.push(checked(timed_sh(&format!(
+            "sha256sum {} > /dev/null",
+            sh(&large)
+        ))));
         let _ = fs::remove_dir_all(&copy_dest);
         fs::create_dir_all(&copy_dest).ok();
         theirs.push(checked(timed_sh(&format!(
@@ -115,17 +138,32 @@ fn main() {
             sh(&large)
         ))));
     }
-    rows.push(Row {
-        what: format!("ingest 1 file of {large_mb} MiB"),
-        ours: median(ours),
-        theirs: median(theirs),
-        reference: "`cp` + `sync`".into(),
-        target: "≤ 1.2x".into(),
-    });
+    let ours = median(ours);
+    let size = format!("1 x {large_mb} MiB");
+    rows.push(row(
+        "ingest 1 large file",
+        size.clone(),
+        ours,
+        "cp + sync",
+        median(theirs),
+        Target::AtMost(1.2),
+    ));
+    rows.push(row(
+        "ingest 1 large file",
+        size,
+        ours,
+        "sha256sum",
+        median(hashed),
+        Target::None,
+    ));
 
     // Many small files.
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    let (mut ours, mut theirs, mut hashed) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
+        hashed.push(checked(timed_sh(&format!(
+            "cd {} && find . -type f -print0 | xargs -0 sha256sum > /dev/null",
+            sh(&small)
+        ))));
         let _ = fs::remove_dir_all(&copy_dest);
         theirs.push(checked(timed_sh(&format!(
             "cp -r {} {} && sync",
@@ -142,13 +180,24 @@ fn main() {
             sh(&small)
         ))));
     }
-    rows.push(Row {
-        what: format!("ingest {small_n} files of {small_kb} KiB"),
-        ours: median(ours),
-        theirs: median(theirs),
-        reference: "`cp -r` + `sync`".into(),
-        target: "≤ 1.5x".into(),
-    });
+    let ours = median(ours);
+    let size = format!("{small_n} x {small_kb} KiB");
+    rows.push(row(
+        "ingest small files",
+        size.clone(),
+        ours,
+        "cp -r + sync",
+        median(theirs),
+        Target::AtMost(1.5),
+    ));
+    rows.push(row(
+        "ingest small files",
+        size,
+        ours,
+        "sha256sum",
+        median(hashed),
+        Target::None,
+    ));
 
     // Verify the small files (the archive holds exactly them now).
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -164,13 +213,14 @@ fn main() {
             sh(&archive)
         ))));
     }
-    rows.push(Row {
-        what: format!("verify {small_n} files of {small_kb} KiB"),
-        ours: median(ours),
-        theirs: median(theirs),
-        reference: "`sha256sum -c`".into(),
-        target: "≥ 2x faster".into(),
-    });
+    rows.push(row(
+        "verify small files",
+        format!("{small_n} x {small_kb} KiB"),
+        median(ours),
+        "sha256sum -c",
+        median(theirs),
+        Target::AtMost(0.5),
+    ));
 
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -179,16 +229,24 @@ fn main() {
     println!("| step | hishatak | peak MB | reference | ref. time | ratio (ours/ref) | target |");
     println!("|---|---:|---:|---|---:|---:|---|");
     for r in &rows {
+        let (tool, ref_secs) = match &r.reference {
+            Reference::Tool { name, value, .. } => (name.as_str(), *value),
+            _ => ("-", 0.0),
+        };
         println!(
-            "| {} | {:.2} s | {:.0} | {} | {:.2} s | {:.2} | {} |",
-            r.what,
-            r.ours.0,
-            r.ours.1,
-            r.reference,
-            r.theirs.0,
-            r.ours.0 / r.theirs.0.max(1e-9),
-            r.target
+            "| {} {} | {:.2} s | {:.0} | `{tool}` | {ref_secs:.2} s | {:.2} | {} {} |",
+            r.step,
+            r.size,
+            r.ours.unwrap_or(0.0),
+            r.ours_mb.unwrap_or(0.0),
+            r.ratio().unwrap_or(0.0),
+            r.target_text(),
+            r.verdict()
         );
+    }
+    println!();
+    for r in &rows {
+        r.print();
     }
     let _ = Command::new("chmod")
         .args(["-R", "u+w"])

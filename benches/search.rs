@@ -8,7 +8,9 @@
 //! `fts5(body, tokenize='unicode61 remove_diacritics 2')`, all inserts in one transaction,
 //! queries `... MATCH ? ORDER BY rank LIMIT 10`.
 //!
-//! Run: `cargo bench --bench search` (BENCH_ITEMS, BENCH_QUERIES=300, BENCH_DIR).
+//! Run: `cargo bench --bench search` (BENCH_ITEMS, BENCH_QUERIES=300, BENCH_DIR). Prints
+//! Markdown tables and one RESULT line per measurement (see `benches/common`) for
+//! `scripts/compare.sh`.
 
 mod common;
 use common::*;
@@ -164,6 +166,11 @@ fn main() {
         "ingest or reindex failed (output above)"
     );
     let index_bytes = dir_size(&archive.join("index"));
+    let catalog_bytes: u64 = ["catalog.sqlite", "catalog.sqlite-wal"]
+        .iter()
+        .filter_map(|f| fs::metadata(archive.join(f)).ok())
+        .map(|m| m.len())
+        .sum();
 
     // FTS5 on the same texts.
     let fts_path = base.join("fts5.sqlite");
@@ -198,7 +205,7 @@ fn main() {
         .filter(|s| !s.contains(' ') && !s.contains('-'))
         .cloned()
         .collect();
-    let mut rows = Vec::new();
+    let mut query_rows = Vec::new();
     for kind in ["term", "phrase", "boolean", "fuzzy", "filtered+faceted"] {
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
@@ -257,7 +264,7 @@ fn main() {
                 theirs.push(t.elapsed().as_secs_f64() * 1000.0);
             }
         }
-        rows.push((
+        query_rows.push((
             kind,
             pct(&mut ours.clone(), 0.5),
             pct(&mut ours, 0.99),
@@ -289,7 +296,7 @@ fn main() {
     println!("\n(`ingest` of the {n} items before indexing: {:.1} s, peak {:.0} MB; it includes catching the index up.)\n", ingest.secs, ingest.mb);
     println!("| query kind | hishatak p50 | p99 | FTS5 p50 | p99 | p99 ratio (FTS5/ours) |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for (kind, p50, p99, fts) in rows {
+    for &(kind, p50, p99, fts) in &query_rows {
         match fts {
             Some((f50, f99)) => println!(
                 "| {kind} | {p50:.2} ms | {p99:.2} ms | {f50:.2} ms | {f99:.2} ms | {:.1}x |",
@@ -298,6 +305,91 @@ fn main() {
             None => println!(
                 "| {kind} | {p50:.2} ms | {p99:.2} ms | n/a | n/a | FTS5 has no such query |"
             ),
+        }
+    }
+    println!();
+    let size = format!("{n} docs");
+    let m = |step: &str, unit, ours, ours_mb, reference, target| Measurement {
+        bench: "search",
+        step: step.into(),
+        size: size.clone(),
+        unit,
+        ours: Some(ours),
+        ours_mb,
+        reference,
+        target,
+    };
+    m(
+        "ingest of the corpus (with index catch-up)",
+        "s",
+        ingest.secs,
+        Some(ingest.mb),
+        Reference::None,
+        Target::None,
+    )
+    .print();
+    m(
+        "indexing (reindex vs FTS5 inserts)",
+        "s",
+        reindex.secs,
+        Some(reindex.mb),
+        Reference::Tool {
+            name: "SQLite FTS5 (in process)".into(),
+            value: fts_secs,
+            mb: None,
+        },
+        Target::AtMost(0.5),
+    )
+    .print();
+    m(
+        "index size on disk",
+        "MB",
+        index_bytes as f64 / 1e6,
+        None,
+        Reference::Tool {
+            name: "SQLite FTS5".into(),
+            value: fts_bytes as f64 / 1e6,
+            mb: None,
+        },
+        Target::None,
+    )
+    .print();
+    m(
+        "catalog size on disk (with WAL)",
+        "MB",
+        catalog_bytes as f64 / 1e6,
+        None,
+        Reference::None,
+        Target::None,
+    )
+    .print();
+    for (kind, p50, p99, fts) in &query_rows {
+        for (which, ours, theirs, target) in [
+            ("p50", *p50, fts.map(|f| f.0), Target::None),
+            ("p99", *p99, fts.map(|f| f.1), Target::AtMost(0.1)),
+        ] {
+            let reference = match theirs {
+                Some(v) => Reference::Tool {
+                    name: "SQLite FTS5".into(),
+                    value: v,
+                    mb: None,
+                },
+                None => Reference::None,
+            };
+            let target = if theirs.is_some() {
+                target
+            } else {
+                Target::None
+            };
+            m(
+                &format!("query {kind} {which}"),
+                "ms",
+                ours,
+                None,
+                reference,
+                target,
+            )
+            .print();
         }
     }
     let _ = Command::new("chmod")

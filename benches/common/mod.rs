@@ -75,3 +75,148 @@ pub fn timed_args(args: &[&str]) -> Timed {
 pub fn timed_sh(script: &str) -> Timed {
     timed_args(&["sh", "-c", script])
 }
+
+/// What a measurement is held to: the ratio ours / reference (lower is better for both
+/// time and latency), or a yes/no check made by the reference tool.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// No target: the figure is information.
+    None,
+    /// ours / reference must be at most this (1.2: "within 1.2x"; 0.5: "2x faster").
+    AtMost(f64),
+    /// The reference tool's verdict on our output (e.g. `bagit.py --validate`).
+    Check { what: String, passed: bool },
+}
+
+/// The reference side of a measurement.
+#[derive(Debug, Clone)]
+pub enum Reference {
+    /// Nothing to compare with.
+    None,
+    /// The tool, its figure (in the measurement's unit) and its peak MB when known.
+    Tool {
+        name: String,
+        value: f64,
+        mb: Option<f64>,
+    },
+    /// The comparison could not run, and why.
+    Skipped(String),
+}
+
+/// One measurement, printed for `scripts/compare.sh` as one tab-separated line:
+///
+/// `RESULT bench step size unit ours ours_mb ref_tool ref ref_mb ratio target verdict`
+///
+/// Missing values are `-`; `ratio` is ours / ref; `verdict` is `met`, `missed`,
+/// `skipped` (the reference could not run) or `-` (no target).
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    /// `ingest`, `content`, `export`, `search`.
+    pub bench: &'static str,
+    /// What was measured, the same at every data size (e.g. "ingest small files").
+    pub step: String,
+    /// How much data (e.g. "10000 x 64 KiB"), so runs at several sizes line up.
+    pub size: String,
+    /// `s` or `ms`.
+    pub unit: &'static str,
+    /// hishatak's figure, when hishatak has one for this step.
+    pub ours: Option<f64>,
+    /// hishatak's peak resident memory, MB, when measured.
+    pub ours_mb: Option<f64>,
+    pub reference: Reference,
+    pub target: Target,
+}
+
+/// A field for the RESULT line: no tabs or line breaks.
+fn field(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c == '\t' || c == '\n' { ' ' } else { c })
+        .collect();
+    if s.is_empty() {
+        "-".into()
+    } else {
+        s
+    }
+}
+
+fn num(v: Option<f64>, decimals: usize) -> String {
+    v.filter(|v| v.is_finite())
+        .map_or_else(|| "-".into(), |v| format!("{v:.decimals$}"))
+}
+
+impl Measurement {
+    /// The ratio ours / reference, when both sides have a figure.
+    pub fn ratio(&self) -> Option<f64> {
+        match (&self.reference, self.ours) {
+            (Reference::Tool { value, .. }, Some(ours)) if *value > 0.0 => Some(ours / value),
+            _ => None,
+        }
+    }
+
+    /// `met`, `missed`, `skipped` or `-`.
+    pub fn verdict(&self) -> &'static str {
+        if matches!(self.reference, Reference::Skipped(_)) {
+            return "skipped";
+        }
+        match &self.target {
+            Target::None => "-",
+            Target::AtMost(limit) => match self.ratio() {
+                Some(r) if r <= *limit => "met",
+                Some(_) => "missed",
+                None => "-",
+            },
+            Target::Check { passed: true, .. } => "met",
+            Target::Check { passed: false, .. } => "missed",
+        }
+    }
+
+    /// The target in words.
+    pub fn target_text(&self) -> String {
+        match &self.target {
+            Target::None => "-".into(),
+            Target::AtMost(l) if *l >= 1.0 => format!("ours/ref <= {l}"),
+            Target::AtMost(l) => format!("ours/ref <= {l} ({:.0}x faster)", 1.0 / l),
+            Target::Check { what, .. } => what.clone(),
+        }
+    }
+
+    /// The RESULT line.
+    pub fn line(&self) -> String {
+        let (tool, value, mb) = match &self.reference {
+            Reference::None => ("-".to_string(), None, None),
+            Reference::Tool { name, value, mb } => (name.clone(), Some(*value), *mb),
+            Reference::Skipped(why) => (format!("skipped: {why}"), None, None),
+        };
+        [
+            "RESULT".to_string(),
+            field(self.bench),
+            field(&self.step),
+            field(&self.size),
+            field(self.unit),
+            num(self.ours, 3),
+            num(self.ours_mb, 0),
+            field(&tool),
+            num(value, 3),
+            num(mb, 0),
+            num(self.ratio(), 3),
+            field(&self.target_text()),
+            self.verdict().to_string(),
+        ]
+        .join("\t")
+    }
+
+    /// Print the RESULT line on stdout (next to the bench's own table).
+    pub fn print(&self) {
+        println!("{}", self.line());
+    }
+}
+
+/// Whether a program is on the PATH.
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
