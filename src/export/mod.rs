@@ -376,11 +376,8 @@ fn write_format(
             let mut sink = ZipSink::new(tmp, pkg.epoch)?;
             make_assets(pkg, &mut sink, progress)?;
             site::write(pkg, &mut sink)?;
-            let manifest = package_manifest(pkg, &sink.written());
-            sink.add(
-                "manifest.json",
-                &serde_json::to_vec_pretty(&manifest).unwrap_or_default(),
-            )?;
+            let files = sink.written();
+            sink.add_streamed("manifest.json", &mut |w| write_manifest(pkg, &files, w))?;
             sink.add("metadata.csv", &dc::metadata_csv(pkg)?)?;
             sink.add("metadata.xml", dc::metadata_xml(pkg).as_bytes())?;
             sink.add("captions.csv", &dc::captions_csv(pkg)?)?;
@@ -663,54 +660,15 @@ pub(crate) fn item_texts(item: &Item) -> Vec<(String, Option<String>, String)> {
     t
 }
 
-/// The zip package's `manifest.json` (schema: `schemas/export-manifest.schema.json`).
-fn package_manifest(pkg: &Package<'_>, files: &[(String, String, u64)]) -> Value {
+/// The zip package's `manifest.json` (schema: `schemas/export-manifest.schema.json`),
+/// written item by item so a set of any size needs the memory of one item.
+fn write_manifest(
+    pkg: &Package<'_>,
+    files: &[(String, String, u64)],
+    w: &mut dyn std::io::Write,
+) -> Result<()> {
     let set = &pkg.set;
-    let items: Vec<Value> = pkg
-        .items
-        .iter()
-        .map(|p| {
-            let r = &p.item.record;
-            let asset = |a: &Option<Asset>| {
-                a.as_ref().map(|a| {
-                    json!({"path": a.path, "media_type": a.media_type, "width": a.width,
-                           "height": a.height, "sha256": a.sha256, "size": a.size})
-                })
-            };
-            json!({
-                "position": p.entry.position,
-                "id": p.item.id,
-                "kind": p.item.kind().as_str(),
-                "title": p.item.title(),
-                "titles": r.titles,
-                "descriptions": r.descriptions,
-                "captions": p.entry.captions,
-                "date": r.date.as_ref().map(|d| d.text.clone()),
-                "date_earliest": r.date.as_ref().and_then(|d| d.earliest).map(crate::edtf::format_day),
-                "date_latest": r.date.as_ref().and_then(|d| d.latest).map(crate::edtf::format_day),
-                "lang": r.langs,
-                "creator": r.creator,
-                "collection": r.collection,
-                "source_archive": r.source_archive,
-                "source_country": r.source_country,
-                "reference": r.reference,
-                "rights": r.rights,
-                "access": r.access.as_string(),
-                "persons": r.persons,
-                "places": r.places,
-                "subjects": r.subjects,
-                "page": format!("items/{}.html", p.item.id),
-                "pages": p.pages.iter().map(|pg| json!({
-                    "page": pg.page,
-                    "master": {"name": pg.master.name, "sha256": pg.master.sha256,
-                               "size": pg.master.size, "media_type": pg.master.media_type},
-                    "access": asset(&pg.access),
-                    "thumbnail": asset(&pg.thumbnail),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({
+    let head = json!({
         "format": "hishatak-exhibition-package",
         "version": 1,
         "generator": format!("hishatak {}", env!("CARGO_PKG_VERSION")),
@@ -726,8 +684,66 @@ fn package_manifest(pkg: &Package<'_>, files: &[(String, String, u64)]) -> Value
             "updated": set.updated,
         },
         "languages": pkg.langs,
-        "items": items,
-        "files": files.iter().map(|(p, s, n)| json!({"path": p, "sha256": s, "size": n})).collect::<Vec<_>>(),
+    });
+    let io = |e: std::io::Error| Error::io("manifest.json", e);
+    let js = |e: serde_json::Error| Error::invalid(format!("manifest.json: {e}"));
+    // The head object without its closing brace, then the two arrays, element by element.
+    let head_text = serde_json::to_string_pretty(&head).map_err(js)?;
+    let open = head_text.trim_end().trim_end_matches('}').trim_end();
+    write!(w, "{open},\n  \"items\": [").map_err(io)?;
+    for (k, p) in pkg.items.iter().enumerate() {
+        let text = serde_json::to_string(&manifest_item(p)).map_err(js)?;
+        write!(w, "{}\n    {text}", if k == 0 { "" } else { "," }).map_err(io)?;
+    }
+    write!(w, "\n  ],\n  \"files\": [").map_err(io)?;
+    for (k, (p, s, n)) in files.iter().enumerate() {
+        let text =
+            serde_json::to_string(&json!({"path": p, "sha256": s, "size": n})).map_err(js)?;
+        write!(w, "{}\n    {text}", if k == 0 { "" } else { "," }).map_err(io)?;
+    }
+    writeln!(w, "\n  ]\n}}").map_err(io)?;
+    Ok(())
+}
+
+/// One item's entry in `manifest.json`.
+fn manifest_item(p: &PkgItem) -> Value {
+    let r = &p.item.record;
+    let asset = |a: &Option<Asset>| {
+        a.as_ref().map(|a| {
+            json!({"path": a.path, "media_type": a.media_type, "width": a.width,
+                   "height": a.height, "sha256": a.sha256, "size": a.size})
+        })
+    };
+    json!({
+        "position": p.entry.position,
+        "id": p.item.id,
+        "kind": p.item.kind().as_str(),
+        "title": p.item.title(),
+        "titles": r.titles,
+        "descriptions": r.descriptions,
+        "captions": p.entry.captions,
+        "date": r.date.as_ref().map(|d| d.text.clone()),
+        "date_earliest": r.date.as_ref().and_then(|d| d.earliest).map(crate::edtf::format_day),
+        "date_latest": r.date.as_ref().and_then(|d| d.latest).map(crate::edtf::format_day),
+        "lang": r.langs,
+        "creator": r.creator,
+        "collection": r.collection,
+        "source_archive": r.source_archive,
+        "source_country": r.source_country,
+        "reference": r.reference,
+        "rights": r.rights,
+        "access": r.access.as_string(),
+        "persons": r.persons,
+        "places": r.places,
+        "subjects": r.subjects,
+        "page": format!("items/{}.html", p.item.id),
+        "pages": p.pages.iter().map(|pg| json!({
+            "page": pg.page,
+            "master": {"name": pg.master.name, "sha256": pg.master.sha256,
+                       "size": pg.master.size, "media_type": pg.master.media_type},
+            "access": asset(&pg.access),
+            "thumbnail": asset(&pg.thumbnail),
+        })).collect::<Vec<_>>(),
     })
 }
 

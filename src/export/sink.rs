@@ -16,6 +16,13 @@ pub trait Sink {
     fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()>;
     /// Stream one file of `size` bytes from a reader (never held in memory whole).
     fn add_reader(&mut self, path: &str, reader: &mut dyn Read, size: u64) -> Result<()>;
+    /// Add a file whose bytes `write` produces piece by piece (large generated files such
+    /// as `manifest.json`, so they are never held whole in memory).
+    fn add_streamed(
+        &mut self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()>;
     /// The files written so far: (path, sha256, size), in writing order.
     fn written(&self) -> Vec<(String, String, u64)>;
     /// Make everything durable; returns (files, bytes).
@@ -37,6 +44,44 @@ fn check(path: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// A writer that hashes and counts what passes through it.
+struct Hashing<'a> {
+    out: &'a mut dyn Write,
+    h: Sha256,
+    n: u64,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let k = self.out.write(buf)?;
+        self.h.update(&buf[..k]);
+        self.n += k as u64;
+        Ok(k)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Run `write` into `out` through a 64 KiB buffer; returns (sha256, bytes).
+fn stream_hashing(
+    out: &mut dyn Write,
+    write: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    what: &Path,
+) -> Result<(String, u64)> {
+    let mut hw = Hashing {
+        out,
+        h: Sha256::new(),
+        n: 0,
+    };
+    {
+        let mut buf = BufWriter::with_capacity(64 * 1024, &mut hw);
+        write(&mut buf)?;
+        buf.flush().at(what)?;
+    }
+    Ok((hex::encode(hw.h.finalize()), hw.n))
 }
 
 /// Copy `reader` into `out` in 128 KiB blocks; returns (sha256, bytes copied).
@@ -98,6 +143,22 @@ impl Sink for DirSink {
         let mut f = BufWriter::new(File::create(&p).at(&p)?);
         let (sha, n) = copy_hashing(reader, &mut f, &p)?;
         f.flush().at(&p)?;
+        self.written.push((path.to_string(), sha, n));
+        Ok(())
+    }
+
+    fn add_streamed(
+        &mut self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        check(path)?;
+        let p = self.root.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).at(parent)?;
+        }
+        let mut f = File::create(&p).at(&p)?;
+        let (sha, n) = stream_hashing(&mut f, write, &p)?;
         self.written.push((path.to_string(), sha, n));
         Ok(())
     }
@@ -184,6 +245,22 @@ impl Sink for ZipSink {
         let opts = self.options.large_file(size >= u32::MAX as u64);
         self.zip.start_file(path, opts).map_err(zerr)?;
         let (sha, n) = copy_hashing(reader, &mut self.zip, &self.path)?;
+        self.written.push((path.to_string(), sha, n));
+        Ok(())
+    }
+
+    fn add_streamed(
+        &mut self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        check(path)?;
+        let zerr =
+            |e: zip::result::ZipError| Error::invalid(format!("{}: {e}", self.path.display()));
+        // The size is not known in advance: allow zip64 for this entry.
+        let opts = self.options.large_file(true);
+        self.zip.start_file(path, opts).map_err(zerr)?;
+        let (sha, n) = stream_hashing(&mut self.zip, write, &self.path)?;
         self.written.push((path.to_string(), sha, n));
         Ok(())
     }
