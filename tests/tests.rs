@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod ingest;
 mod manifest;
+mod properties;
 mod quality;
 mod records;
 mod regression;
