@@ -186,7 +186,8 @@ pub fn list(archive: &Option<PathBuf>, args: ListArgs, quiet: bool) -> Result<Ou
                 .unwrap_or("");
             let flag = if item.withdrawn.is_some() {
                 " [withdrawn]"
-            } else if !item.record.access.is_open_on(i64::MIN) {
+            } else if !item.is_public() {
+                // Restricted, or embargoed until a day still to come.
                 " [restricted]"
             } else {
                 ""
