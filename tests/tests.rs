@@ -14,4 +14,5 @@ mod records;
 mod regression;
 mod reliability;
 mod search;
+mod security;
 mod verify;
