@@ -877,3 +877,46 @@ fn an_embargo_ends_on_its_day() {
     assert_eq!(hits["total"], 1, "{hits}");
     assert!(d.run(&["list"]).ok().stdout.contains(&id));
 }
+
+#[test]
+fn sql_in_metadata_and_filters_is_only_text() {
+    // Every statement binds its values (notes in docs/reliability.md); this pins it from
+    // the outside: SQL in a title, a collection, an id and a filter is stored and matched
+    // as text, and the catalog keeps every table.
+    let d = Dir::with_archive();
+    let evil = "x' OR '1'='1";
+    let title = "'); DROP TABLE items; --";
+    for (name, collection) in [("a.txt", evil), ("b.txt", "Letters")] {
+        let f = d.write(name, format!("content of {name}"));
+        d.run(&[
+            "ingest",
+            f.to_str().unwrap(),
+            "--title",
+            title,
+            "--collection",
+            collection,
+            "--meta",
+            "box=1; DELETE FROM events",
+        ])
+        .ok();
+    }
+    let listed = d.run(&["list", "--json", "--collection", evil]).ok();
+    assert_eq!(listed.stdout.lines().count(), 1, "{}", listed.stdout);
+    assert!(listed.stdout.contains("HSH-000001"));
+    let none = d
+        .run(&["list", "--json", "--collection", "' OR 1=1 --"])
+        .ok();
+    assert_eq!(none.stdout, "");
+    let r = d.run(&["show", "1' OR '1'='1"]).code(1);
+    assert!(r.stderr.contains("no item"), "{}", r.stderr);
+    let s = d.run(&["show", "HSH-000002", "--json"]).ok().json();
+    assert_eq!(s["title"], title);
+    assert_eq!(s["meta"]["box"], "1; DELETE FROM events");
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 2);
+    assert!(d.count("SELECT COUNT(*) FROM events") >= 2);
+    let hits = d
+        .run(&["search", "drop table", "--collection", evil, "--json"])
+        .ok()
+        .json();
+    assert_eq!(hits["total"], 1, "{hits}");
+}
