@@ -9,7 +9,7 @@ use serde_json::json;
 use hishatak::ingest::{self, manifest, IngestReport};
 use hishatak::{IngestOptions, ItemRecord};
 
-use super::output::human_bytes;
+use super::output::{human_bytes, one_line};
 use super::{open, Failure, Out, Outcome};
 
 #[derive(Args, Debug)]
@@ -204,13 +204,15 @@ fn print_report(r: &IngestReport, out: Out, secs: f64) {
         out.line(format!(
             "{verb:<11} {:<11} {kind:<34} {}",
             s.id.as_deref().unwrap_or("-"),
-            s.source
+            one_line(&s.source)
         ));
     }
     for d in &r.duplicates {
         out.line(format!(
             "{:<11} {:<11} {} (already stored, nothing written)",
-            "duplicate", d.id, d.source
+            "duplicate",
+            d.id,
+            one_line(&d.source)
         ));
     }
     let mut summary = format!(

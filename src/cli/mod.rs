@@ -155,7 +155,7 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Code(c)) => ExitCode::from(c),
         Err(f) => {
-            eprintln!("hishatak: error: {}", f.message);
+            eprintln!("hishatak: error: {}", output::printable(&f.message, true));
             ExitCode::from(f.code)
         }
     }

@@ -1,5 +1,6 @@
 //! Printing: results to stdout, progress and warnings to stderr, JSON when asked.
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -20,23 +21,23 @@ impl Out {
         Out { json, quiet }
     }
 
-    /// Human output on stdout (not in JSON or quiet mode).
+    /// Human output on stdout (not in JSON or quiet mode), control characters escaped.
     pub fn line(&self, s: impl AsRef<str>) {
         if !self.json && !self.quiet {
-            stdout_line(s.as_ref());
+            stdout_line(&printable(s.as_ref(), true));
         }
     }
 
-    /// A warning on stderr (not in quiet mode).
+    /// A warning on stderr (not in quiet mode), on one line.
     pub fn warn(&self, s: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("hishatak: warning: {}", s.as_ref());
+            eprintln!("hishatak: warning: {}", one_line(s.as_ref()));
         }
     }
 
-    /// A refusal or other per-input error on stderr (always shown).
+    /// A refusal or other per-input error on stderr (always shown), on one line.
     pub fn error(&self, s: impl AsRef<str>) {
-        eprintln!("hishatak: {}", s.as_ref());
+        eprintln!("hishatak: {}", one_line(s.as_ref()));
     }
 
     /// Print a JSON document on stdout.
@@ -99,6 +100,34 @@ impl hishatak::Progress for Bar {
             b.finish_and_clear();
         }
     }
+}
+
+/// Text from files and the catalog made safe for a terminal: control characters (escape
+/// sequences, carriage returns, tabs, NUL) and bidirectional overrides are printed as
+/// escapes (`\u{1b}`, `\r`, `\u{202e}`), so a file name or title cannot move the cursor,
+/// rewrite the line or reverse what is shown. Newlines stay when `newlines` is set.
+pub fn printable(s: &str, newlines: bool) -> Cow<'_, str> {
+    let hostile = |c: char| {
+        (c.is_control() && !(newlines && c == '\n'))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(hostile) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hostile(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`printable`] on one line: a newline in a name is shown as `\n`.
+pub fn one_line(s: &str) -> Cow<'_, str> {
+    printable(s, false)
 }
 
 /// Bytes for people: 1.2 MB.

@@ -129,7 +129,7 @@ pub fn run(archive: &Option<PathBuf>, args: SearchArgs, quiet: bool) -> Result<O
             h.id,
             h.kind,
             h.date.as_deref().unwrap_or("undated"),
-            h.title
+            super::output::one_line(&h.title)
         ));
         let plain = h.snippet.replace("<b>", "[").replace("</b>", "]");
         let plain = plain

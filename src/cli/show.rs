@@ -9,7 +9,7 @@ use hishatak::catalog::{Item, ListFilter};
 use hishatak::model::check_lang;
 use hishatak::Kind;
 
-use super::output::human_bytes;
+use super::output::{human_bytes, one_line};
 use super::{open, Failure, Out, Outcome};
 
 pub fn show(archive: &Option<PathBuf>, id: &str, out: Out) -> Result<Outcome, Failure> {
@@ -25,13 +25,20 @@ pub fn show(archive: &Option<PathBuf>, id: &str, out: Out) -> Result<Outcome, Fa
 
 fn print_item(item: &Item, out: Out) {
     let r = &item.record;
-    out.line(format!("{}  {}  {}", item.id, item.kind(), item.title()));
+    out.line(format!(
+        "{}  {}  {}",
+        item.id,
+        item.kind(),
+        one_line(&item.title())
+    ));
     if let Some((at, why)) = &item.withdrawn {
         out.line(format!("  WITHDRAWN {at}: {why}"));
     }
     let field = |name: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            out.line(format!("  {name:<15} {v}"));
+            // A value of several lines (a description) keeps its lines, indented.
+            let v = v.replace('\n', &format!("\n{:18}", ""));
+            out.line(format!("  {:<15} {v}", one_line(name)));
         }
     };
     for (l, t) in &r.titles {
@@ -87,7 +94,7 @@ fn print_item(item: &Item, out: Out) {
             f.media_type,
             human_bytes(f.size),
             &f.sha256[..16.min(f.sha256.len())],
-            f.name
+            one_line(&f.name)
         ));
         if f.role == "master" {
             if let Some(t) = &f.technical {
@@ -186,7 +193,8 @@ pub fn list(archive: &Option<PathBuf>, args: ListArgs, quiet: bool) -> Result<Ou
                 .unwrap_or("");
             let flag = if item.withdrawn.is_some() {
                 " [withdrawn]"
-            } else if !item.record.access.is_open_on(i64::MIN) {
+            } else if !item.is_public() {
+                // Restricted, or embargoed until a day still to come.
                 " [restricted]"
             } else {
                 ""
@@ -196,7 +204,7 @@ pub fn list(archive: &Option<PathBuf>, args: ListArgs, quiet: bool) -> Result<Ou
                 item.id,
                 item.kind().as_str(),
                 date,
-                item.title(),
+                one_line(&item.title()),
                 flag
             ));
         }
@@ -243,8 +251,12 @@ pub fn history(archive: &Option<PathBuf>, id: &str, out: Out) -> Result<Outcome,
             (_, d) => d.to_string(),
         };
         out.line(format!(
-            "  {}  {:<10} {:<8} {:<12} {detail}",
-            e.at, e.kind, e.outcome, e.agent
+            "  {}  {:<10} {:<8} {:<12} {}",
+            e.at,
+            e.kind,
+            e.outcome,
+            e.agent,
+            one_line(&detail)
         ));
     }
     Ok(Outcome::Done)

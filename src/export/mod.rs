@@ -174,14 +174,19 @@ fn parse_rfc3339(t: &str) -> Option<i64> {
 }
 
 /// A file name safe on every file system, keeping letters of any script: the last
-/// component of the stored name, with separators, control and reserved characters
-/// replaced, leading dots removed and at most 180 bytes.
+/// component of the stored name, with separators, control and reserved characters and
+/// bidirectional overrides replaced, leading and trailing dots and spaces removed, at most
+/// 180 bytes, and Windows device names (`CON`, `nul.txt`, `COM1.tar.gz`) prefixed with `_`.
 pub(crate) fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base
         .chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+            if c.is_control()
+                || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                // An override shows `invoice<RLO>txt.exe` as `invoiceexe.txt`.
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            {
                 '_'
             } else if c == '%' {
                 // RFC 8493 wants `%` percent-encoded in manifests, but bagit-python (and
@@ -195,19 +200,50 @@ pub(crate) fn safe_name(name: &str) -> String {
             }
         })
         .collect();
-    let trimmed = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    let edges = |c: char| c == '.' || c.is_whitespace();
     let mut out = String::new();
-    for c in trimmed.chars() {
+    for c in cleaned.trim_matches(edges).chars() {
         if out.len() + c.len_utf8() > 180 {
             break;
         }
         out.push(c);
     }
+    // Cutting may leave a dot or space at the end, which Windows drops.
+    let out = out.trim_end_matches(edges);
     if out.is_empty() {
-        "file".into()
-    } else {
-        out
+        return "file".into();
     }
+    let stem = out
+        .split('.')
+        .next()
+        .unwrap_or(out)
+        .trim_end()
+        .to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device {
+        format!("_{out}")
+    } else {
+        out.to_string()
+    }
+}
+
+/// `files/ID/NAME` for a master that travels as it is; a name already used in the item
+/// (two pages `x/notes.txt` and `y/notes.txt`) gets its page number, as in bags.
+fn file_path(
+    id: &str,
+    name: &str,
+    page: i64,
+    used: &mut std::collections::BTreeSet<String>,
+) -> String {
+    let mut name = safe_name(name);
+    if !used.insert(name.clone()) {
+        name = format!("p{page:04}-{name}");
+        used.insert(name.clone());
+    }
+    format!("files/{id}/{name}")
 }
 
 /// A package path as a URL path: every byte outside the unreserved set (and `/`)
@@ -423,6 +459,7 @@ pub(crate) fn make_assets(
     // them: every page of multi-page scans, no decoding here.
     for p in pkg.items.iter_mut() {
         if let Some(pages) = stored_pages(&p.item) {
+            let mut used = Default::default();
             for sp in pages {
                 let id = p.item.id.clone();
                 let (access, thumbnail) = match (&sp.access, &sp.thumbnail) {
@@ -441,7 +478,7 @@ pub(crate) fn make_assets(
                         )?),
                     ),
                     _ => {
-                        let path = format!("files/{id}/{}", safe_name(&sp.master.name));
+                        let path = file_path(&id, &sp.master.name, sp.page, &mut used);
                         let mut f = store.read(&sp.master.sha256)?;
                         sink.add_reader(&path, &mut f, sp.master.size)?;
                         (
@@ -496,6 +533,7 @@ pub(crate) fn make_assets(
                 continue;
             }
             let id = p.item.id.clone();
+            let mut used = Default::default();
             for (m, result) in masters(&p.item).into_iter().zip(pages) {
                 let page = m.page.unwrap_or(1);
                 let (access, thumbnail) = match result {
@@ -509,7 +547,7 @@ pub(crate) fn make_assets(
                     ),
                     Ok(_) => {
                         // PDF, text and other files travel as they are.
-                        let path = format!("files/{id}/{}", safe_name(&m.name));
+                        let path = file_path(&id, &m.name, page, &mut used);
                         let mut f = store.read(&m.sha256)?;
                         sink.add_reader(&path, &mut f, m.size)?;
                         (

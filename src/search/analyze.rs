@@ -51,7 +51,11 @@ pub fn words(text: &str) -> Vec<Word> {
         }
     };
     for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() || is_combining(c) {
+        // Every combining mark (not only the Latin accents) belongs to the word it
+        // follows: text written decomposed (NFD) gives the same words as text written
+        // composed. A mark after no letter is no word.
+        let mark = start.is_some() && unicode_normalization::char::is_combining_mark(c);
+        if c.is_alphanumeric() || mark {
             if start.is_none() {
                 start = Some(i);
             }

@@ -27,8 +27,9 @@ use crate::archive::Archive;
 use crate::catalog::Item;
 use crate::error::{Error, Result};
 
-/// Version of the index layout; a different one is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 1;
+/// Version of the index layout; a different one is rebuilt. 2: combining marks of every
+/// script stay in their word (1 split words at marks outside U+0300-U+036F).
+pub const INDEX_SCHEMA_VERSION: u32 = 2;
 const META_FILE: &str = "hishatak-index.json";
 
 /// Scoped text fields, by the query prefix that selects them.
