@@ -8,7 +8,8 @@
 //! `fts5(body, tokenize='unicode61 remove_diacritics 2')`, all inserts in one transaction,
 //! queries `... MATCH ? ORDER BY rank LIMIT 10`.
 //!
-//! Run: `cargo bench --bench search` (BENCH_ITEMS, BENCH_QUERIES=300, BENCH_DIR). Prints
+//! Run: `cargo bench --bench search` (BENCH_ITEMS, BENCH_QUERIES=300, BENCH_DIR; BENCH_KEEP
+//! keeps the corpus and archive for profiling). Prints
 //! Markdown tables and one RESULT line per measurement (see `benches/common`) for
 //! `scripts/compare.sh`.
 
@@ -391,6 +392,10 @@ fn main() {
             )
             .print();
         }
+    }
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        eprintln!("kept {}", base.display());
+        return;
     }
     let _ = Command::new("chmod")
         .args(["-R", "u+w"])

@@ -360,8 +360,7 @@ fn best_snippet(
 ) -> (String, Option<String>) {
     let mut best: Option<(usize, String, &'static str)> = None;
     for (_, text, langs, label) in index::item_texts(item) {
-        let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
-        if let Some((s, n)) = snippet::snippet_cached(wanted, &text, &langs, 30, memo) {
+        if let Some((s, n)) = snippet::snippet_cached(wanted, text, &langs, 30, memo) {
             if best.as_ref().map(|b| n > b.0).unwrap_or(true) {
                 best = Some((n, s, label));
             }
