@@ -17,7 +17,7 @@ use rphonetic::DaitchMokotoffSoundex;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, STORED, STRING,
+    TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
@@ -28,7 +28,7 @@ use crate::catalog::Item;
 use crate::error::{Error, Result};
 
 /// Version of the index layout; a different one is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 2;
+pub const INDEX_SCHEMA_VERSION: u32 = 3;
 const META_FILE: &str = "hishatak-index.json";
 
 /// Scoped text fields, by the query prefix that selects them.
@@ -60,6 +60,45 @@ pub struct Fields {
     pub(crate) latin: Field,
     pub(crate) phonetic: Field,
     pub(crate) scoped: Vec<(String, Field)>,
+    /// What a hit shows and its snippet is made from ([`Shown`]), stored as JSON so a
+    /// hit needs no catalog read.
+    pub(crate) shown: Field,
+}
+
+/// What a hit shows, stored with each document: the item's display fields and the texts
+/// its snippet is chosen from (those of [`item_texts`], in that order).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Shown {
+    pub(crate) kind: String,
+    pub(crate) title: String,
+    pub(crate) date: Option<String>,
+    pub(crate) lang: Vec<String>,
+    pub(crate) collection: Option<String>,
+    /// `(label, languages, text)`.
+    pub(crate) texts: Vec<(String, Vec<String>, String)>,
+}
+
+impl Shown {
+    fn of(item: &Item) -> Shown {
+        let r = &item.record;
+        Shown {
+            kind: item.kind().as_str().to_string(),
+            title: item.title(),
+            date: r.date.as_ref().map(|d| d.text.clone()),
+            lang: r.langs.clone(),
+            collection: r.collection.clone(),
+            texts: item_texts(item)
+                .into_iter()
+                .map(|(_, text, langs, label)| {
+                    (
+                        label.to_string(),
+                        langs.into_iter().map(str::to_string).collect(),
+                        text.to_string(),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 fn schema() -> (Schema, Fields) {
@@ -76,7 +115,7 @@ fn schema() -> (Schema, Fields) {
     );
     let num = NumericOptions::default().set_indexed().set_fast();
     let f = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        id: b.add_text_field("id", STRING | STORED | FAST),
         kind: b.add_text_field("kind", STRING),
         lang: b.add_text_field("lang", STRING),
         collection: b.add_text_field("collection", STRING),
@@ -94,6 +133,7 @@ fn schema() -> (Schema, Fields) {
             .iter()
             .map(|(prefix, name)| (prefix.to_string(), b.add_text_field(name, text.clone())))
             .collect(),
+        shown: b.add_text_field("shown", STORED),
     };
     (b.build(), f)
 }
@@ -743,6 +783,10 @@ pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> T
     let mut d = TantivyDocument::default();
     let r = &item.record;
     d.add_text(f.id, &item.id);
+    d.add_text(
+        f.shown,
+        serde_json::to_string(&Shown::of(item)).unwrap_or_default(),
+    );
     let kind = item.kind().as_str();
     d.add_text(f.kind, kind);
     d.add_facet(f.facets, Facet::from_path(["kind", kind]));
