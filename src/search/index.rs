@@ -439,18 +439,44 @@ impl SearchIndex {
             .delete_all_documents()
             .map_err(|e| index_error(&self.dir, e))?;
         let dm = phonetic_encoder()?;
-        for chunk in ids.chunks(2000) {
-            let items = archive.catalog.items(chunk)?;
-            let docs: Vec<TantivyDocument> = items
-                .par_iter()
-                .map(|it| document(&self.fields, it, &dm))
-                .collect();
-            for d in docs {
-                writer
-                    .add_document(d)
-                    .map_err(|e| index_error(&self.dir, e))?;
+        // This thread reads the next chunk from the catalog while another analyses the
+        // last one on all cores and feeds the writer, in catalog order.
+        let (fields, dir, w) = (&self.fields, &self.dir, &writer);
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(1);
+            let feeder = scope.spawn(move || -> Result<()> {
+                for items in rx {
+                    let docs: Vec<TantivyDocument> = items
+                        .par_iter()
+                        .map(|it| document(fields, it, &dm))
+                        .collect();
+                    for d in docs {
+                        w.add_document(d).map_err(|e| index_error(dir, e))?;
+                    }
+                }
+                Ok(())
+            });
+            let mut read = Ok(());
+            for chunk in ids.chunks(2000) {
+                match archive.catalog.items(chunk) {
+                    // A send fails only when the feeder stopped on an error, joined below.
+                    Ok(items) => {
+                        if tx.send(items).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        read = Err(e);
+                        break;
+                    }
+                }
             }
-        }
+            drop(tx);
+            let fed = feeder
+                .join()
+                .map_err(|_| Error::invalid("internal: the indexing thread failed"))?;
+            read.and(fed)
+        })?;
         crate::fault::hit("index-commit").map_err(|e| Error::io(&self.dir, e))?;
         writer.commit().map_err(|e| index_error(&self.dir, e))?;
         write_meta(
