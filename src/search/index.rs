@@ -508,16 +508,20 @@ impl SearchIndex {
         if !ids.is_empty() {
             let mut writer = self.writer(writer_mb)?;
             let dm = phonetic_encoder()?;
-            let items = archive.catalog.items(&ids)?;
-            let docs: Vec<TantivyDocument> = items
-                .par_iter()
-                .map(|it| document(&self.fields, it, &dm))
-                .collect();
-            for (id, d) in ids.iter().zip(docs) {
-                writer.delete_term(Term::from_field_text(self.fields.id, id));
-                writer
-                    .add_document(d)
-                    .map_err(|e| index_error(&self.dir, e))?;
+            // A chunk at a time, so catching up after a large ingest holds one chunk of
+            // items in memory, not all of them.
+            for chunk in ids.chunks(2000) {
+                let items = archive.catalog.items(chunk)?;
+                let docs: Vec<TantivyDocument> = items
+                    .par_iter()
+                    .map(|it| document(&self.fields, it, &dm))
+                    .collect();
+                for (id, d) in chunk.iter().zip(docs) {
+                    writer.delete_term(Term::from_field_text(self.fields.id, id));
+                    writer
+                        .add_document(d)
+                        .map_err(|e| index_error(&self.dir, e))?;
+                }
             }
             crate::fault::hit("index-commit").map_err(|e| Error::io(&self.dir, e))?;
             writer.commit().map_err(|e| index_error(&self.dir, e))?;
