@@ -433,3 +433,33 @@ fn the_index_follows_the_catalog_and_recovers() {
     let v: Value = d.run(&["search", "Smyrna", "--json"]).ok().json();
     assert_eq!(v["total"], 1);
 }
+
+#[test]
+fn items_read_in_bulk_are_the_items_read_one_by_one() {
+    let c = corpus();
+    let all = vec![
+        c.de.clone(),
+        c.ru.clone(),
+        c.hy.clone(),
+        c.fr.clone(),
+        c.tr.clone(),
+        c.en.clone(),
+    ];
+    c.d.run(&[
+        "edit",
+        &c.fr,
+        "--set",
+        "places=Aintab; Smyrna",
+        "--set",
+        "subjects=Relief",
+    ])
+    .ok();
+    let a = hishatak::Archive::open(&c.d.archive()).unwrap();
+    let bulk = a.catalog.items(&all).unwrap();
+    assert_eq!(bulk.len(), all.len());
+    for (id, b) in all.iter().zip(&bulk) {
+        let one = a.catalog.item(id).unwrap();
+        assert_eq!(format!("{one:?}"), format!("{b:?}"));
+    }
+    assert!(a.catalog.items(&["HSH-999999".to_string()]).is_err());
+}

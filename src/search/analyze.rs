@@ -36,20 +36,22 @@ fn is_armenian_mark(c: char) -> bool {
 /// (Turkish `Bakü'de` → `bakü`, `de`); Armenian marks inside a word are dropped.
 pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
+    each_word(text, |raw, start, end| {
+        out.push(Word {
+            lower: lower(raw),
+            start,
+            end,
+        })
+    });
+    out
+}
+
+/// Call `f` with each word of `text` as written (before lower-casing, Armenian marks
+/// dropped) and its byte range: what [`words`] does, without lower-casing, for callers
+/// that remember the analysis of each distinct word.
+pub fn each_word(text: &str, mut f: impl FnMut(&str, usize, usize)) {
     let mut start: Option<usize> = None;
     let mut buf = String::new();
-    let flush = |start: &mut Option<usize>, buf: &mut String, end: usize, out: &mut Vec<Word>| {
-        if let Some(s) = start.take() {
-            if !buf.is_empty() {
-                out.push(Word {
-                    lower: lower(buf),
-                    start: s,
-                    end,
-                });
-            }
-            buf.clear();
-        }
-    };
     for (i, c) in text.char_indices() {
         // Every combining mark (not only the Latin accents) belongs to the word it
         // follows: text written decomposed (NFD) gives the same words as text written
@@ -62,12 +64,18 @@ pub fn words(text: &str) -> Vec<Word> {
             buf.push(c);
         } else if is_armenian_mark(c) && start.is_some() {
             // Dropped, the word goes on.
-        } else {
-            flush(&mut start, &mut buf, i, &mut out);
+        } else if let Some(s) = start.take() {
+            if !buf.is_empty() {
+                f(&buf, s, i);
+            }
+            buf.clear();
         }
     }
-    flush(&mut start, &mut buf, text.len(), &mut out);
-    out
+    if let Some(s) = start {
+        if !buf.is_empty() {
+            f(&buf, s, text.len());
+        }
+    }
 }
 
 fn is_combining(c: char) -> bool {

@@ -17,9 +17,9 @@ use rphonetic::DaitchMokotoffSoundex;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, STORED, STRING,
+    TextOptions, FAST, STORED, STRING,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::analyze;
@@ -28,8 +28,9 @@ use crate::catalog::Item;
 use crate::error::{Error, Result};
 
 /// Version of the index layout; a different one is rebuilt. 2: combining marks of every
-/// script stay in their word (1 split words at marks outside U+0300-U+036F).
-pub const INDEX_SCHEMA_VERSION: u32 = 2;
+/// script stay in their word (1 split words at marks outside U+0300-U+036F). 3: hits'
+/// display fields and snippet texts stored in the index. 4: both.
+pub const INDEX_SCHEMA_VERSION: u32 = 4;
 const META_FILE: &str = "hishatak-index.json";
 
 /// Scoped text fields, by the query prefix that selects them.
@@ -61,13 +62,52 @@ pub struct Fields {
     pub(crate) latin: Field,
     pub(crate) phonetic: Field,
     pub(crate) scoped: Vec<(String, Field)>,
+    /// What a hit shows and its snippet is made from ([`Shown`]), stored as JSON so a
+    /// hit needs no catalog read.
+    pub(crate) shown: Field,
+}
+
+/// What a hit shows, stored with each document: the item's display fields and the texts
+/// its snippet is chosen from (those of [`item_texts`], in that order).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Shown {
+    pub(crate) kind: String,
+    pub(crate) title: String,
+    pub(crate) date: Option<String>,
+    pub(crate) lang: Vec<String>,
+    pub(crate) collection: Option<String>,
+    /// `(label, languages, text)`.
+    pub(crate) texts: Vec<(String, Vec<String>, String)>,
+}
+
+impl Shown {
+    fn of(item: &Item) -> Shown {
+        let r = &item.record;
+        Shown {
+            kind: item.kind().as_str().to_string(),
+            title: item.title(),
+            date: r.date.as_ref().map(|d| d.text.clone()),
+            lang: r.langs.clone(),
+            collection: r.collection.clone(),
+            texts: item_texts(item)
+                .into_iter()
+                .map(|(_, text, langs, label)| {
+                    (
+                        label.to_string(),
+                        langs.into_iter().map(str::to_string).collect(),
+                        text.to_string(),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer("raw")
+            .set_tokenizer(TOKENS)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let keys = TextOptions::default().set_indexing_options(
@@ -77,7 +117,7 @@ fn schema() -> (Schema, Fields) {
     );
     let num = NumericOptions::default().set_indexed().set_fast();
     let f = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        id: b.add_text_field("id", STRING | STORED | FAST),
         kind: b.add_text_field("kind", STRING),
         lang: b.add_text_field("lang", STRING),
         collection: b.add_text_field("collection", STRING),
@@ -95,6 +135,7 @@ fn schema() -> (Schema, Fields) {
             .iter()
             .map(|(prefix, name)| (prefix.to_string(), b.add_text_field(name, text.clone())))
             .collect(),
+        shown: b.add_text_field("shown", STORED),
     };
     (b.build(), f)
 }
@@ -303,6 +344,7 @@ impl SearchIndex {
     ) -> Result<SearchIndex> {
         clear_dir(&dir)?;
         let index = Index::create_in_dir(&dir, schema().0).map_err(|e| index_error(&dir, e))?;
+        let index = with_tokenizer(index);
         let mut si = SearchIndex {
             index,
             fields: schema().1,
@@ -331,7 +373,7 @@ impl SearchIndex {
             }
             Some(_) => {}
         }
-        let i = Index::open_in_dir(dir).map_err(|e| e.to_string())?;
+        let i = with_tokenizer(Index::open_in_dir(dir).map_err(|e| e.to_string())?);
         if i.schema() == schema {
             Ok(i)
         } else {
@@ -399,21 +441,44 @@ impl SearchIndex {
             .delete_all_documents()
             .map_err(|e| index_error(&self.dir, e))?;
         let dm = phonetic_encoder()?;
-        for chunk in ids.chunks(2000) {
-            let items: Vec<Item> = chunk
-                .iter()
-                .map(|id| archive.catalog.item(id))
-                .collect::<Result<_>>()?;
-            let docs: Vec<TantivyDocument> = items
-                .par_iter()
-                .map(|it| document(&self.fields, it, &dm))
-                .collect();
-            for d in docs {
-                writer
-                    .add_document(d)
-                    .map_err(|e| index_error(&self.dir, e))?;
+        // This thread reads the next chunk from the catalog while another analyses the
+        // last one on all cores and feeds the writer, in catalog order.
+        let (fields, dir, w) = (&self.fields, &self.dir, &writer);
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(1);
+            let feeder = scope.spawn(move || -> Result<()> {
+                for items in rx {
+                    let docs: Vec<TantivyDocument> = items
+                        .par_iter()
+                        .map(|it| document(fields, it, &dm))
+                        .collect();
+                    for d in docs {
+                        w.add_document(d).map_err(|e| index_error(dir, e))?;
+                    }
+                }
+                Ok(())
+            });
+            let mut read = Ok(());
+            for chunk in ids.chunks(2000) {
+                match archive.catalog.items(chunk) {
+                    // A send fails only when the feeder stopped on an error, joined below.
+                    Ok(items) => {
+                        if tx.send(items).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        read = Err(e);
+                        break;
+                    }
+                }
             }
-        }
+            drop(tx);
+            let fed = feeder
+                .join()
+                .map_err(|_| Error::invalid("internal: the indexing thread failed"))?;
+            read.and(fed)
+        })?;
         crate::fault::hit("index-commit").map_err(|e| Error::io(&self.dir, e))?;
         writer.commit().map_err(|e| index_error(&self.dir, e))?;
         write_meta(
@@ -445,19 +510,20 @@ impl SearchIndex {
         if !ids.is_empty() {
             let mut writer = self.writer(writer_mb)?;
             let dm = phonetic_encoder()?;
-            let items: Vec<Item> = ids
-                .iter()
-                .map(|id| archive.catalog.item(id))
-                .collect::<Result<_>>()?;
-            let docs: Vec<TantivyDocument> = items
-                .par_iter()
-                .map(|it| document(&self.fields, it, &dm))
-                .collect();
-            for (id, d) in ids.iter().zip(docs) {
-                writer.delete_term(Term::from_field_text(self.fields.id, id));
-                writer
-                    .add_document(d)
-                    .map_err(|e| index_error(&self.dir, e))?;
+            // A chunk at a time, so catching up after a large ingest holds one chunk of
+            // items in memory, not all of them.
+            for chunk in ids.chunks(2000) {
+                let items = archive.catalog.items(chunk)?;
+                let docs: Vec<TantivyDocument> = items
+                    .par_iter()
+                    .map(|it| document(&self.fields, it, &dm))
+                    .collect();
+                for (id, d) in chunk.iter().zip(docs) {
+                    writer.delete_term(Term::from_field_text(self.fields.id, id));
+                    writer
+                        .add_document(d)
+                        .map_err(|e| index_error(&self.dir, e))?;
+                }
             }
             crate::fault::hit("index-commit").map_err(|e| Error::io(&self.dir, e))?;
             writer.commit().map_err(|e| index_error(&self.dir, e))?;
@@ -512,115 +578,225 @@ pub(crate) fn phonetic_codes(dm: &DaitchMokotoffSoundex, latin: &str) -> Vec<Str
     dm.inner_soundex(latin, true)
 }
 
-/// Pre-tokenised values for the plain, stem and Latin fields and the combined (scoped)
-/// form, for one text.
+/// Name of the tokenizer of the analysed text fields. Their values are analysed here
+/// (see [`Analysed`]) and written as tokens: each form followed by `FORM_END`, each word
+/// position closed by `POSITION_END` (a word may have no form in a field, e.g. no stem).
+/// The tokenizer only reads the tokens back, with the word's position, so every form of
+/// a word shares its position as with pre-tokenised text, without tantivy encoding and
+/// decoding each value as JSON (a third of the indexing time when it did).
+pub(crate) const TOKENS: &str = "hishatak_tokens";
+const FORM_END: char = '\x1f';
+const POSITION_END: char = '\x1e';
+
+/// Reads back the tokens written by [`Analysed`].
+#[derive(Clone, Default)]
+pub(crate) struct TokensTokenizer {
+    token: Token,
+}
+
+pub(crate) struct TokensStream<'a> {
+    text: &'a str,
+    /// Byte offset of the next form.
+    at: usize,
+    /// Position of the next form.
+    position: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for TokensTokenizer {
+    type TokenStream<'a> = TokensStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TokensStream<'a> {
+        self.token.reset();
+        TokensStream {
+            text,
+            at: 0,
+            position: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for TokensStream<'_> {
+    fn advance(&mut self) -> bool {
+        // One pass over the bytes: both marks are ASCII, so never inside a character.
+        let bytes = self.text.as_bytes();
+        let mut start = self.at;
+        let mut i = start;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\x1f' => {
+                    self.token.text.clear();
+                    self.token.text.push_str(&self.text[start..i]);
+                    self.token.position = self.position;
+                    self.token.position_length = 1;
+                    self.at = i + 1;
+                    return true;
+                }
+                b'\x1e' => {
+                    // A position closes after its last form: the next form is the next word's.
+                    self.position += 1;
+                    i += 1;
+                    start = i;
+                }
+                _ => i += 1,
+            }
+        }
+        self.at = bytes.len();
+        false
+    }
+    fn token(&self) -> &Token {
+        self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// Register the tokenizer the schema names (on every `Index` opened or created).
+fn with_tokenizer(index: Index) -> Index {
+    index
+        .tokenizers()
+        .register(TOKENS, TokensTokenizer::default());
+    index
+}
+
+/// The analysed values of one text for the plain, stem and Latin fields and the
+/// combined (scoped) form, written as tokens (see [`TOKENS`]).
+#[derive(Default)]
 struct Analysed {
-    plain: PreTokenizedString,
-    stem: PreTokenizedString,
-    latin: PreTokenizedString,
-    combined: PreTokenizedString,
+    plain: String,
+    stem: String,
+    latin: String,
+    combined: String,
     latin_words: Vec<String>,
 }
 
-fn token(w: &analyze::Word, position: usize, text: String) -> Token {
-    Token {
-        offset_from: w.start,
-        offset_to: w.end,
-        position,
-        text,
-        position_length: 1,
+/// The analysis of one distinct word in one language setting, as token fragments.
+struct WordTokens {
+    plain: Box<str>,
+    stem: Box<str>,
+    latin: Box<str>,
+    combined: Box<str>,
+    latin_first: Option<Box<str>>,
+}
+
+fn word_tokens(raw: &str, langs: &[&str]) -> WordTokens {
+    let f = analyze::forms(&analyze::lower(raw), langs);
+    let mut all: BTreeSet<&str> = BTreeSet::new();
+    let frag = |forms: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::new();
+        for x in forms {
+            s.push_str(x);
+            s.push(FORM_END);
+        }
+        s.push(POSITION_END);
+        s.into_boxed_str()
+    };
+    all.insert(&f.plain);
+    all.extend(f.stems.iter().map(String::as_str));
+    all.extend(f.latin.iter().map(String::as_str));
+    WordTokens {
+        plain: frag(&mut std::iter::once(f.plain.as_str())),
+        stem: frag(&mut f.stems.iter().map(String::as_str)),
+        latin: frag(&mut f.latin.iter().map(String::as_str)),
+        combined: frag(&mut all.iter().copied()),
+        latin_first: f.latin.first().map(|l| l.clone().into_boxed_str()),
     }
 }
 
+/// Distinct words analysed, remembered per thread across documents (vocabularies
+/// repeat: a word is analysed once, not at each occurrence). Keyed by the text's
+/// languages, then by the word as written; cleared when it grows past `WORD_CACHE_MAX`.
+#[derive(Default)]
+struct WordCache {
+    by_langs: std::collections::HashMap<String, std::collections::HashMap<String, WordTokens>>,
+    len: usize,
+}
+
+const WORD_CACHE_MAX: usize = 200_000;
+
+thread_local! {
+    static WORD_CACHE: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::default());
+}
+
 fn analyse(text: &str, langs: &[&str]) -> Analysed {
-    let words = analyze::words(text);
-    let mut a = Analysed {
-        plain: PreTokenizedString {
-            text: text.to_string(),
-            tokens: Vec::with_capacity(words.len()),
-        },
-        stem: PreTokenizedString {
-            text: text.to_string(),
-            tokens: Vec::new(),
-        },
-        latin: PreTokenizedString {
-            text: text.to_string(),
-            tokens: Vec::new(),
-        },
-        combined: PreTokenizedString {
-            text: text.to_string(),
-            tokens: Vec::new(),
-        },
-        latin_words: Vec::new(),
-    };
-    for (pos, w) in words.iter().enumerate() {
-        let f = analyze::forms(&w.lower, langs);
-        let mut all: BTreeSet<&str> = BTreeSet::new();
-        a.plain.tokens.push(token(w, pos, f.plain.clone()));
-        all.insert(&f.plain);
-        for s in &f.stems {
-            a.stem.tokens.push(token(w, pos, s.clone()));
-            all.insert(s);
+    WORD_CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len > WORD_CACHE_MAX {
+            *cache = WordCache::default();
         }
-        for l in &f.latin {
-            a.latin.tokens.push(token(w, pos, l.clone()));
-            all.insert(l);
-        }
-        for t in all {
-            a.combined.tokens.push(token(w, pos, t.to_string()));
-        }
-        if let Some(l) = f.latin.first() {
-            a.latin_words.push(l.clone());
-        }
-    }
-    a
+        let WordCache { by_langs, len } = &mut *cache;
+        let words = by_langs.entry(langs.join(",")).or_default();
+        let mut a = Analysed::default();
+        analyze::each_word(text, |raw, _, _| {
+            let w = match words.get(raw) {
+                Some(w) => w,
+                None => {
+                    *len += 1;
+                    words
+                        .entry(raw.to_string())
+                        .or_insert_with(|| word_tokens(raw, langs))
+                }
+            };
+            a.plain.push_str(&w.plain);
+            a.stem.push_str(&w.stem);
+            a.latin.push_str(&w.latin);
+            a.combined.push_str(&w.combined);
+            if let Some(l) = &w.latin_first {
+                a.latin_words.push(l.to_string());
+            }
+        });
+        a
+    })
 }
 
 /// The texts of an item that search reads, with the scope each belongs to and its
 /// languages. Also used for snippets.
-pub(crate) fn item_texts(
-    item: &Item,
-) -> Vec<(Option<&'static str>, String, Vec<String>, &'static str)> {
+pub(crate) type ItemText<'a> = (Option<&'static str>, &'a str, Vec<&'a str>, &'static str);
+
+/// The texts of an item that search reads, with the scope each belongs to, its
+/// languages and its label. Also used for snippets.
+pub(crate) fn item_texts(item: &Item) -> Vec<ItemText<'_>> {
     let r = &item.record;
-    let langs = r.langs.clone();
-    let mut out: Vec<(Option<&'static str>, String, Vec<String>, &'static str)> = Vec::new();
+    let langs: Vec<&str> = r.langs.iter().map(String::as_str).collect();
+    let mut out: Vec<ItemText<'_>> = Vec::new();
     if let Some(t) = &r.title {
-        out.push((Some("title"), t.clone(), langs.clone(), "title"));
+        out.push((Some("title"), t, langs.clone(), "title"));
     }
     for (l, t) in &r.titles {
-        out.push((Some("title"), t.clone(), vec![l.clone()], "title"));
+        out.push((Some("title"), t, vec![l.as_str()], "title"));
     }
     if let Some(t) = &r.description {
-        out.push((None, t.clone(), langs.clone(), "description"));
+        out.push((None, t, langs.clone(), "description"));
     }
     for (l, t) in &r.descriptions {
-        out.push((None, t.clone(), vec![l.clone()], "description"));
+        out.push((None, t, vec![l.as_str()], "description"));
     }
     for p in &r.persons {
-        out.push((Some("person"), p.clone(), Vec::new(), "persons"));
+        out.push((Some("person"), p, Vec::new(), "persons"));
     }
     for p in &r.places {
-        out.push((Some("place"), p.clone(), Vec::new(), "places"));
+        out.push((Some("place"), p, Vec::new(), "places"));
     }
     for p in &r.subjects {
-        out.push((Some("subject"), p.clone(), langs.clone(), "subjects"));
+        out.push((Some("subject"), p, langs.clone(), "subjects"));
     }
     if let Some(c) = &r.creator {
-        out.push((Some("creator"), c.clone(), Vec::new(), "creator"));
+        out.push((Some("creator"), c, Vec::new(), "creator"));
     }
     if let Some(c) = &r.reference {
-        out.push((Some("ref"), c.clone(), Vec::new(), "reference"));
+        out.push((Some("ref"), c, Vec::new(), "reference"));
     }
     if let Some(c) = &r.collection {
-        out.push((Some("collection"), c.clone(), Vec::new(), "collection"));
+        out.push((Some("collection"), c, Vec::new(), "collection"));
     }
     if let Some(c) = &r.source_archive {
-        out.push((None, c.clone(), Vec::new(), "source_archive"));
+        out.push((None, c, Vec::new(), "source_archive"));
     }
     for t in &item.texts {
         let l = t
             .lang
-            .clone()
+            .as_deref()
             .map(|l| vec![l])
             .unwrap_or_else(|| langs.clone());
         let label = match t.source.as_str() {
@@ -629,7 +805,7 @@ pub(crate) fn item_texts(
             "pdf" => "pdf",
             _ => "transcript",
         };
-        out.push((None, t.text.clone(), l, label));
+        out.push((None, &t.text, l, label));
     }
     out
 }
@@ -639,6 +815,10 @@ pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> T
     let mut d = TantivyDocument::default();
     let r = &item.record;
     d.add_text(f.id, &item.id);
+    d.add_text(
+        f.shown,
+        serde_json::to_string(&Shown::of(item)).unwrap_or_default(),
+    );
     let kind = item.kind().as_str();
     d.add_text(f.kind, kind);
     d.add_facet(f.facets, Facet::from_path(["kind", kind]));
@@ -679,11 +859,10 @@ pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> T
         }
     }
     for (scope, text, langs, _) in item_texts(item) {
-        let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
-        let a = analyse(&text, &langs);
+        let a = analyse(text, &langs);
         if let Some(s) = scope {
             if let Some((_, field)) = f.scoped.iter().find(|(p, _)| p == s) {
-                d.add_pre_tokenized_text(*field, a.combined);
+                d.add_text(*field, a.combined);
             }
             if s == "person" || s == "creator" {
                 for w in &a.latin_words {
@@ -693,9 +872,9 @@ pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> T
                 }
             }
         }
-        d.add_pre_tokenized_text(f.plain, a.plain);
-        d.add_pre_tokenized_text(f.stem, a.stem);
-        d.add_pre_tokenized_text(f.latin, a.latin);
+        d.add_text(f.plain, a.plain);
+        d.add_text(f.stem, a.stem);
+        d.add_text(f.latin, a.latin);
     }
     d
 }
@@ -712,4 +891,60 @@ pub(crate) fn decades(from: i64, to: i64) -> Vec<i64> {
         return Vec::new();
     }
     (0..=(d2 - d1) / 10).map(|k| d1 + k * 10).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_back(text: &str) -> Vec<(usize, String)> {
+        let mut t = TokensTokenizer::default();
+        let mut s = t.token_stream(text);
+        let mut out = Vec::new();
+        while s.advance() {
+            out.push((s.token().position, s.token().text.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_keep_positions_empty_forms_and_wordless_positions() {
+        // word 0: two forms; word 1: none; word 2: one empty form; word 3: one form
+        let text = "a\x1fb\x1f\x1e\x1e\x1f\x1eцц\x1f\x1e";
+        assert_eq!(
+            read_back(text),
+            vec![
+                (0, "a".to_string()),
+                (0, "b".to_string()),
+                (2, String::new()),
+                (3, "цц".to_string())
+            ]
+        );
+        assert!(read_back("").is_empty());
+    }
+
+    #[test]
+    fn cached_analysis_is_the_analysis() {
+        let text = "Bakü'de Бакu Էրզրումից Erzurum Bakü'de Էրզրումից";
+        for langs in [vec![], vec!["tr"], vec!["hy", "ru"]] {
+            let a = analyse(text, &langs);
+            let b = analyse(text, &langs);
+            let mut plain = String::new();
+            let mut stem = String::new();
+            for w in analyze::words(text) {
+                let f = analyze::forms(&w.lower, &langs);
+                plain.push_str(&f.plain);
+                plain.push(FORM_END);
+                plain.push(POSITION_END);
+                for s in &f.stems {
+                    stem.push_str(s);
+                    stem.push(FORM_END);
+                }
+                stem.push(POSITION_END);
+            }
+            assert_eq!(a.plain, plain);
+            assert_eq!(a.stem, stem);
+            assert_eq!((a.latin, a.combined), (b.latin, b.combined));
+        }
+    }
 }

@@ -205,13 +205,56 @@ impl Searcher {
     }
 
     /// Run one search.
-    pub fn search(&self, archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
-        search_with(self, archive, req)
+    pub fn search(&self, _archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
+        search_with(self, req)
+    }
+
+    /// The engine alone: run the query and return the number of matching items and the
+    /// ids of the hits on the page, without their records or snippets (what SQLite FTS5
+    /// returns for `... ORDER BY rank LIMIT 10`; for comparing like with like).
+    pub fn search_ids(&self, req: &SearchRequest) -> Result<(usize, Vec<String>)> {
+        let ran = run(self, req)?;
+        let mut ids = Vec::with_capacity(ran.top.len());
+        let mut columns: BTreeMap<u32, Option<tantivy::columnar::StrColumn>> = BTreeMap::new();
+        let mut id = String::new();
+        for (_, addr) in &ran.top {
+            let col = match columns.entry(addr.segment_ord) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(
+                    ran.searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .str("id")
+                        .map_err(search_error)?,
+                ),
+            };
+            let Some(col) = col else { continue };
+            if let Some(ord) = col.term_ords(addr.doc_id).next() {
+                if col.ord_to_str(ord, &mut id).map_err(search_error)? {
+                    ids.push(id.clone());
+                }
+            }
+        }
+        Ok((ran.total, ids))
     }
 }
 
-fn search_with(s: &Searcher, archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
-    let started = Instant::now();
+fn search_error(e: impl std::fmt::Display) -> Error {
+    Error::invalid(format!(
+        "search failed: {e}; run `hishatak reindex` if it persists"
+    ))
+}
+
+/// A query run: the hits on the page, the count, the facets, and what to highlight.
+struct Ran {
+    top: Vec<(f32, tantivy::DocAddress)>,
+    total: usize,
+    facet_counts: Option<tantivy::collector::FacetCounts>,
+    wanted: query::Wanted,
+    searcher: tantivy::Searcher,
+}
+
+fn run(s: &Searcher, req: &SearchRequest) -> Result<Ran> {
     let si = &s.si;
     let f = &si.fields;
     let parsed = query::parse(&req.query);
@@ -290,22 +333,40 @@ fn search_with(s: &Searcher, archive: &Archive, req: &SearchRequest) -> Result<S
     for name in FACETS {
         fc.add_facet(format!("/{name}").as_str());
     }
-    let err = |e: tantivy::TantivyError| {
-        Error::invalid(format!(
-            "search failed: {e}; run `hishatak reindex` if it persists"
-        ))
-    };
     let (top, total, facet_counts) = if req.facets {
-        let (t, c, fcounts) = searcher.search(&q, &(top, Count, fc)).map_err(err)?;
+        let (t, c, fcounts) = searcher
+            .search(&q, &(top, Count, fc))
+            .map_err(search_error)?;
         (t, c, Some(fcounts))
     } else {
-        let (t, c) = searcher.search(&q, &(top, Count)).map_err(err)?;
+        let (t, c) = searcher.search(&q, &(top, Count)).map_err(search_error)?;
         (t, c, None)
     };
+    Ok(Ran {
+        top,
+        total,
+        facet_counts,
+        wanted,
+        searcher,
+    })
+}
+
+fn search_with(s: &Searcher, req: &SearchRequest) -> Result<SearchResults> {
+    let started = Instant::now();
+    let f = &s.si.fields;
+    let Ran {
+        top,
+        total,
+        facet_counts,
+        wanted,
+        searcher,
+    } = run(s, req)?;
+    // Each hit from its stored document alone (no catalog read); its snippet from the
+    // texts stored with it, only for the hits on this page.
     let mut hits = Vec::new();
     let mut memo = snippet::Memo::default();
     for (score, addr) in top {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
+        let doc: TantivyDocument = searcher.doc(addr).map_err(search_error)?;
         let Some(id) = doc
             .get_first(f.id)
             .and_then(|v| v.as_str())
@@ -313,15 +374,19 @@ fn search_with(s: &Searcher, archive: &Archive, req: &SearchRequest) -> Result<S
         else {
             continue;
         };
-        let item = archive.catalog.item(&id)?;
-        let (snip, matched_in) = best_snippet(&wanted, &item, &mut memo);
+        let shown: index::Shown = doc
+            .get_first(f.shown)
+            .and_then(|v| v.as_str())
+            .and_then(|v| serde_json::from_str(v).ok())
+            .ok_or_else(|| search_error(format!("the stored fields of {id} are unreadable")))?;
+        let (snip, matched_in) = best_snippet(&wanted, &shown, &mut memo);
         hits.push(Hit {
-            id: item.id.clone(),
-            kind: item.kind().as_str().to_string(),
-            title: item.title(),
-            date: item.record.date.as_ref().map(|d| d.text.clone()),
-            lang: item.record.langs.clone(),
-            collection: item.record.collection.clone(),
+            id,
+            kind: shown.kind,
+            title: shown.title,
+            date: shown.date,
+            lang: shown.lang,
+            collection: shown.collection,
             score,
             snippet: snip,
             matched_in,
@@ -355,13 +420,13 @@ fn search_with(s: &Searcher, archive: &Archive, req: &SearchRequest) -> Result<S
 /// The snippet from the text with the most matched words (titles win ties).
 fn best_snippet(
     wanted: &query::Wanted,
-    item: &crate::catalog::Item,
+    shown: &index::Shown,
     memo: &mut snippet::Memo,
 ) -> (String, Option<String>) {
-    let mut best: Option<(usize, String, &'static str)> = None;
-    for (_, text, langs, label) in index::item_texts(item) {
+    let mut best: Option<(usize, String, &str)> = None;
+    for (label, langs, text) in &shown.texts {
         let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
-        if let Some((s, n)) = snippet::snippet_cached(wanted, &text, &langs, 30, memo) {
+        if let Some((s, n)) = snippet::snippet_cached(wanted, text, &langs, 30, memo) {
             if best.as_ref().map(|b| n > b.0).unwrap_or(true) {
                 best = Some((n, s, label));
             }
@@ -371,7 +436,7 @@ fn best_snippet(
         Some((_, s, label)) => (s, Some(label.to_string())),
         None => {
             let mut s = String::new();
-            for c in item.title().chars().take(200) {
+            for c in shown.title.chars().take(200) {
                 match c {
                     '<' => s.push_str("&lt;"),
                     '>' => s.push_str("&gt;"),

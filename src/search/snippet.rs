@@ -72,9 +72,10 @@ pub fn snippet(
 }
 
 /// Whether each distinct word matched, remembered across the texts of one query's hits
-/// (texts repeat their words; analysing each once keeps snippets cheap).
+/// (texts repeat their words; analysing each once keeps snippets cheap). Keyed by the
+/// text's languages, then by the word as written.
 #[derive(Default)]
-pub struct Memo(std::collections::HashMap<(String, String), bool>);
+pub struct Memo(std::collections::HashMap<String, std::collections::HashMap<String, bool>>);
 
 /// [`snippet`], with the word matches remembered in `memo`.
 pub fn snippet_cached(
@@ -84,45 +85,49 @@ pub fn snippet_cached(
     max_words: usize,
     memo: &mut Memo,
 ) -> Option<(String, usize)> {
-    let words = analyze::words(text);
-    let key_langs = langs.join(",");
-    let hits: Vec<bool> = words
-        .iter()
-        .map(|x| {
-            let key = (x.lower.clone(), key_langs.clone());
-            if let Some(&m) = memo.0.get(&key) {
-                return m;
+    let memo = memo.0.entry(langs.join(",")).or_default();
+    // Each word's byte range and, for a word that matched, its lower-cased form.
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut hits: Vec<Option<String>> = Vec::new();
+    analyze::each_word(text, |raw, start, end| {
+        let m = match memo.get(raw) {
+            Some(&m) => m,
+            None => {
+                let m = matches(w, &analyze::lower(raw), langs);
+                memo.insert(raw.to_string(), m);
+                m
             }
-            let m = matches(w, &x.lower, langs);
-            memo.0.insert(key, m);
-            m
-        })
-        .collect();
-    if !hits.iter().any(|&h| h) {
+        };
+        words.push((start, end));
+        hits.push(m.then(|| analyze::lower(raw)));
+    });
+    if !hits.iter().any(Option::is_some) {
         return None;
     }
     // The window with the most hits (first such), starting a little before the first hit.
     let n = words.len();
     let win = max_words.min(n).max(1);
     let mut best = (0usize, 0usize);
-    let mut count = hits[..win].iter().filter(|&&h| h).count();
+    let mut count = hits[..win].iter().filter(|h| h.is_some()).count();
     best = (count, 0).max(best);
     for start in 1..=n - win {
-        count += usize::from(hits[start + win - 1]);
-        count -= usize::from(hits[start - 1]);
+        count += usize::from(hits[start + win - 1].is_some());
+        count -= usize::from(hits[start - 1].is_some());
         if count > best.0 {
             best = (count, start);
         }
     }
-    let first_hit = (best.1..best.1 + win).find(|&i| hits[i]).unwrap_or(best.1);
+    let first_hit = (best.1..best.1 + win)
+        .find(|&i| hits[i].is_some())
+        .unwrap_or(best.1);
     // A little context before the first hit, without running past the end.
     let start = first_hit.saturating_sub(4).min(n - win);
     let end = (start + win).min(n);
-    let from = if start == 0 { 0 } else { words[start].start };
+    let from = if start == 0 { 0 } else { words[start].0 };
     let to = if end == n {
         text.len()
     } else {
-        words[end - 1].end
+        words[end - 1].1
     };
     let mut out = String::new();
     if from > 0 {
@@ -130,17 +135,18 @@ pub fn snippet_cached(
     }
     let mut at = from;
     let mut distinct = std::collections::BTreeSet::new();
-    for (i, x) in words.iter().enumerate().take(end).skip(start) {
-        escape(&text[at..x.start], &mut out);
-        if hits[i] {
+    for i in start..end {
+        let (ws, we) = words[i];
+        escape(&text[at..ws], &mut out);
+        if let Some(lower) = &hits[i] {
             out.push_str("<b>");
-            escape(&text[x.start..x.end], &mut out);
+            escape(&text[ws..we], &mut out);
             out.push_str("</b>");
-            distinct.insert(x.lower.clone());
+            distinct.insert(lower.as_str());
         } else {
-            escape(&text[x.start..x.end], &mut out);
+            escape(&text[ws..we], &mut out);
         }
-        at = x.end;
+        at = we;
     }
     escape(&text[at..to], &mut out);
     if to < text.len() {
