@@ -125,28 +125,6 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Image pages of other items within `max` bits of `hash`: (item, page, distance).
-    pub fn similar_images(
-        &self,
-        hash: &str,
-        max: u32,
-        except: &str,
-    ) -> Result<Vec<(String, i64, u32)>> {
-        let mut out: Vec<(String, i64, u32)> = self
-            .image_hashes()?
-            .into_iter()
-            .filter(|h| h.item != except)
-            .map(|h| {
-                let d = crate::content::distance(hash, &h.hash);
-                (h.item, h.page, d)
-            })
-            .filter(|x| x.2 <= max)
-            .collect();
-        out.sort_by(|a, b| a.2.cmp(&b.2).then(a.0.cmp(&b.0)));
-        out.dedup_by(|a, b| a.0 == b.0);
-        Ok(out)
-    }
-
     /// Masters stored in more than one item: (sha256, items).
     pub fn exact_duplicates(&self) -> Result<Vec<(String, Vec<String>)>> {
         let mut st = self.conn().prepare(

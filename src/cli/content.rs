@@ -72,12 +72,7 @@ pub fn derive(
             "seconds": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         }));
     } else {
-        for w in &r.warnings {
-            out.warn(w);
-        }
-        for f in &r.flagged {
-            out.warn(format!("flagged: {f}"));
-        }
+        warn_content(out, &r.warnings, &r.flagged);
         out.line(format!(
             "read inside {} file(s) of {} item(s) in {:.1} s: {} access copies and thumbnails, {} text source(s), {} flagged",
             r.files,
@@ -207,4 +202,14 @@ pub fn duplicates(
         ));
     }
     Ok(Outcome::Done)
+}
+
+/// The warnings and flagged files of content analysis, on stderr (derive and ingest).
+pub(super) fn warn_content(out: Out, warnings: &[String], flagged: &[String]) {
+    for w in warnings {
+        out.warn(w);
+    }
+    for f in flagged {
+        out.warn(format!("flagged: {f}"));
+    }
 }

@@ -229,12 +229,7 @@ fn print_report(r: &IngestReport, out: Out, secs: f64) {
     }
     out.line(summary);
     if let Some(c) = &r.content {
-        for w in &c.warnings {
-            out.warn(w);
-        }
-        for f in &c.flagged {
-            out.warn(format!("flagged: {f}"));
-        }
+        super::content::warn_content(out, &c.warnings, &c.flagged);
         out.line(format!(
             "read inside {} file(s): {} access copies and thumbnails, {} text source(s) (PDF text, OCR), {} flagged",
             c.files,

@@ -116,16 +116,23 @@ impl DirSink {
             written: Vec::new(),
         })
     }
-}
 
-impl Sink for DirSink {
-    fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+    /// Check a package path and create its file (and folders) under the root.
+    fn create(&self, path: &str) -> Result<(PathBuf, File)> {
         check(path)?;
         let p = self.root.join(path);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent).at(parent)?;
         }
-        std::fs::write(&p, bytes).at(&p)?;
+        let f = File::create(&p).at(&p)?;
+        Ok((p, f))
+    }
+}
+
+impl Sink for DirSink {
+    fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        let (p, mut f) = self.create(path)?;
+        f.write_all(bytes).at(&p)?;
         self.written.push((
             path.to_string(),
             hex::encode(Sha256::digest(bytes)),
@@ -135,12 +142,8 @@ impl Sink for DirSink {
     }
 
     fn add_reader(&mut self, path: &str, reader: &mut dyn Read, _size: u64) -> Result<()> {
-        check(path)?;
-        let p = self.root.join(path);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).at(parent)?;
-        }
-        let mut f = BufWriter::new(File::create(&p).at(&p)?);
+        let (p, f) = self.create(path)?;
+        let mut f = BufWriter::new(f);
         let (sha, n) = copy_hashing(reader, &mut f, &p)?;
         f.flush().at(&p)?;
         self.written.push((path.to_string(), sha, n));
@@ -152,12 +155,7 @@ impl Sink for DirSink {
         path: &str,
         write: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
     ) -> Result<()> {
-        check(path)?;
-        let p = self.root.join(path);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).at(parent)?;
-        }
-        let mut f = File::create(&p).at(&p)?;
+        let (p, mut f) = self.create(path)?;
         let (sha, n) = stream_hashing(&mut f, write, &p)?;
         self.written.push((path.to_string(), sha, n));
         Ok(())
