@@ -26,16 +26,7 @@ fn main() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_hishatak"));
     let n = env_num("BENCH_SCANS", 200);
     let cores = std::thread::available_parallelism().map_or(2, |c| c.get());
-    let base =
-        PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "target/bench-content".into()));
-    let _ = Command::new("chmod")
-        .args(["-R", "u+w"])
-        .arg(&base)
-        .status();
-    let _ = fs::remove_dir_all(&base);
-    fs::create_dir_all(&base).expect("bench dir");
-    let base = base.canonicalize().expect("bench dir");
-    eprintln!("bench data in {}", base.display());
+    let base = fresh_dir("target/bench-content");
     let mut table = vec![
         "| what | hishatak | reference | ratio (reference / hishatak) |".to_string(),
         "|---|---|---|---|".to_string(),

@@ -71,16 +71,7 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let base =
-        PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "target/bench-export".into()));
-    let _ = Command::new("chmod")
-        .args(["-R", "u+w"])
-        .arg(&base)
-        .status();
-    let _ = fs::remove_dir_all(&base);
-    fs::create_dir_all(&base).expect("bench dir");
-    let base = base.canonicalize().expect("bench dir");
-    eprintln!("bench data in {}", base.display());
+    let base = fresh_dir("target/bench-export");
     let mut table = vec![
         "| what | hishatak | reference | ratio (reference / hishatak) |".to_string(),
         "|---|---|---|---|".to_string(),

@@ -60,12 +60,7 @@ fn main() {
     let small_n = env_num("BENCH_SMALL_FILES", 10_000);
     let small_kb = env_num("BENCH_SMALL_KB", 64);
     let runs = env_num("BENCH_RUNS", 3).max(1);
-    let base =
-        PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "target/bench-data".into()));
-    let _ = fs::remove_dir_all(&base);
-    fs::create_dir_all(&base).expect("bench dir");
-    let base = base.canonicalize().expect("bench dir");
-    eprintln!("bench data in {}", base.display());
+    let base = fresh_dir("target/bench-data");
 
     // Data.
     let large = base.join("large.bin");

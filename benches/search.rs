@@ -82,15 +82,8 @@ fn main() {
     let n = env_num("BENCH_ITEMS", 100_000);
     let nq = env_num("BENCH_QUERIES", 300);
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_hishatak"));
-    let base =
-        PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "target/bench-search".into()));
-    let _ = Command::new("chmod")
-        .args(["-R", "u+w"])
-        .arg(&base)
-        .status();
-    let _ = fs::remove_dir_all(&base);
+    let base = fresh_dir("target/bench-search");
     fs::create_dir_all(base.join("texts")).expect("bench dir");
-    let base = base.canonicalize().expect("bench dir");
 
     // Names per language from the gazetteer.
     let gaz = include_str!("../index/gazetteer.tsv");

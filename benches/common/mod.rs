@@ -220,3 +220,19 @@ pub fn have(program: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false)
 }
+
+/// The bench's data folder (`BENCH_DIR`, else `default`), emptied and made again; the
+/// archive objects a previous run left read-only are made writable first.
+pub fn fresh_dir(default: &str) -> std::path::PathBuf {
+    let base =
+        std::path::PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| default.into()));
+    let _ = Command::new("chmod")
+        .args(["-R", "u+w"])
+        .arg(&base)
+        .status();
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).expect("bench dir");
+    let base = base.canonicalize().expect("bench dir");
+    eprintln!("bench data in {}", base.display());
+    base
+}
