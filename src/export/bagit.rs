@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256, Sha512};
 
+use crate::catalog::FileRow;
 use crate::error::{Error, IoContext, Result};
 use crate::progress::Progress;
 
@@ -62,6 +63,49 @@ fn copy_hashing(src: &mut dyn Read, dest: &Path) -> Result<(String, String, u64)
         hex::encode(h512.finalize()),
         size,
     ))
+}
+
+/// A tag file being written: both digests of what passes through, for the tag manifests.
+struct HashingFile {
+    out: BufWriter<File>,
+    h256: Sha256,
+    h512: Sha512,
+}
+
+impl HashingFile {
+    fn new(out: BufWriter<File>) -> HashingFile {
+        HashingFile {
+            out,
+            h256: Sha256::new(),
+            h512: Sha512::new(),
+        }
+    }
+
+    /// Flush, make durable, and return the (SHA-256, SHA-512) hex digests.
+    fn finish(self, path: &Path) -> Result<(String, String)> {
+        self.out
+            .into_inner()
+            .map_err(|e| Error::io(path, e.into_error()))?
+            .sync_all()
+            .at(path)?;
+        Ok((
+            hex::encode(self.h256.finalize()),
+            hex::encode(self.h512.finalize()),
+        ))
+    }
+}
+
+impl Write for HashingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.h256.update(&buf[..n]);
+        self.h512.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 fn write_text(root: &Path, rel: &str, text: &str) -> Result<()> {
@@ -113,22 +157,24 @@ pub(crate) fn write(
 ) -> Result<(u64, u64)> {
     std::fs::create_dir_all(root.join("data")).at(root)?;
     // Payload paths: data/<ID>/<name>; a name used twice in one item gets its page number.
+    // Each job holds what the copy needs of a master (no technical metadata).
     let mut jobs = Vec::new();
-    for p in &pkg.items {
+    pkg.each_item(|_, _, item| {
         let mut used = BTreeSet::new();
-        for m in masters(&p.item) {
+        for m in masters(item) {
             let mut name = safe_name(&m.name);
             if !used.insert(name.clone()) {
                 name = format!("p{:04}-{name}", m.page.unwrap_or(1));
                 used.insert(name.clone());
             }
-            jobs.push((
-                format!("data/{}/{name}", p.item.id),
-                m.clone(),
-                p.item.id.clone(),
-            ));
+            let master = FileRow {
+                technical: None,
+                ..m.clone()
+            };
+            jobs.push((format!("data/{}/{name}", item.id), master, item.id.clone()));
         }
-    }
+        Ok(())
+    })?;
     let total: u64 = jobs.iter().map(|j| j.1.size).sum();
     progress.begin("bagging", jobs.len() as u64, total);
     let store = pkg.archive.store.as_ref();
@@ -170,18 +216,21 @@ pub(crate) fn write(
         crate::store::sync_dir(&d)?;
     }
 
-    let mut m256 = String::new();
-    let mut m512 = String::new();
-    for c in &copied {
-        m256.push_str(&format!("{}  {}\n", c.sha256, encode_path(&c.path)));
-        m512.push_str(&format!("{}  {}\n", c.sha512, encode_path(&c.path)));
-    }
     let octets: u64 = copied.iter().map(|c| c.size).sum();
-
-    let mut tags: Vec<(String, String)> = vec![(
-        "bagit.txt".into(),
-        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".into(),
-    )];
+    // Tag files are written as they are made, keeping only their digests.
+    let mut tag_digests: Vec<(String, String, String)> = Vec::new();
+    let tag = |rel: &str, text: &str| -> Result<(String, String, String)> {
+        write_text(root, rel, text)?;
+        Ok((
+            rel.to_string(),
+            hex::encode(Sha256::digest(text.as_bytes())),
+            hex::encode(Sha512::digest(text.as_bytes())),
+        ))
+    };
+    tag_digests.push(tag(
+        "bagit.txt",
+        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+    )?);
     let org = &pkg.archive.settings.organization;
     let set = &pkg.set;
     let mut info = String::new();
@@ -223,16 +272,30 @@ pub(crate) fn write(
     );
     info_line(&mut info, "Bag-Size", &human_size(octets));
     info_line(&mut info, "Bag-Count", "1 of 1");
-    tags.push(("bag-info.txt".into(), info));
-    tags.push(("manifest-sha256.txt".into(), m256));
-    tags.push(("manifest-sha512.txt".into(), m512));
-    for p in &pkg.items {
-        tags.push((
-            format!("metadata/{}.xml", p.item.id),
-            dc::item_dc(&p.item, true),
-        ));
-        let (_, history) = pkg.archive.catalog.history(&p.item.id)?;
-        let mut record = p.item.to_json(false);
+    tag_digests.push(tag("bag-info.txt", &info)?);
+    // The payload manifests, streamed: one line per file.
+    for (rel, pick) in [
+        ("manifest-sha256.txt", 0usize),
+        ("manifest-sha512.txt", 1usize),
+    ] {
+        let p = root.join(rel);
+        crate::fault::hit("export-write").at(&p)?;
+        let f = File::create(&p).at(&p)?;
+        let mut hw = HashingFile::new(BufWriter::new(f));
+        for c in &copied {
+            let digest = if pick == 0 { &c.sha256 } else { &c.sha512 };
+            writeln!(hw, "{digest}  {}", encode_path(&c.path)).at(&p)?;
+        }
+        let (h256, h512) = hw.finish(&p)?;
+        tag_digests.push((rel.to_string(), h256, h512));
+    }
+    pkg.each_item(|_, p, item| {
+        tag_digests.push(tag(
+            &format!("metadata/{}.xml", item.id),
+            &dc::item_dc(item, true),
+        )?);
+        let (_, history) = pkg.archive.catalog.history(&item.id)?;
+        let mut record = item.to_json(false);
         // Exports and fixity checks happen after the set was curated; leaving them out
         // keeps two exports of the same set identical.
         let history: Vec<_> = history
@@ -242,36 +305,28 @@ pub(crate) fn write(
         record["history"] = serde_json::to_value(&history).unwrap_or_default();
         record["set_position"] = json!(p.entry.position);
         record["captions"] = json!(p.entry.captions);
-        tags.push((
-            format!("metadata/{}.json", p.item.id),
-            serde_json::to_string_pretty(&record).unwrap_or_default() + "\n",
-        ));
-    }
+        tag_digests.push(tag(
+            &format!("metadata/{}.json", item.id),
+            &(serde_json::to_string_pretty(&record).unwrap_or_default() + "\n"),
+        )?);
+        Ok(())
+    })?;
     let set_json = json!({
         "name": set.name, "type": set.kind.as_str(), "titles": set.titles,
         "descriptions": set.descriptions, "venue": set.venue, "dates": set.dates,
         "items": pkg.items.iter().map(|p| json!({
-            "position": p.entry.position, "id": p.item.id, "captions": p.entry.captions,
+            "position": p.entry.position, "id": p.id(), "captions": p.entry.captions,
         })).collect::<Vec<_>>(),
     });
-    tags.push((
-        "metadata/set.json".into(),
-        serde_json::to_string_pretty(&set_json).unwrap_or_default() + "\n",
-    ));
+    tag_digests.push(tag(
+        "metadata/set.json",
+        &(serde_json::to_string_pretty(&set_json).unwrap_or_default() + "\n"),
+    )?);
     let mut t256 = String::new();
     let mut t512 = String::new();
-    for (rel, text) in &tags {
-        write_text(root, rel, text)?;
-        t256.push_str(&format!(
-            "{}  {}\n",
-            hex::encode(Sha256::digest(text.as_bytes())),
-            encode_path(rel)
-        ));
-        t512.push_str(&format!(
-            "{}  {}\n",
-            hex::encode(Sha512::digest(text.as_bytes())),
-            encode_path(rel)
-        ));
+    for (rel, h256, h512) in &tag_digests {
+        t256.push_str(&format!("{h256}  {}\n", encode_path(rel)));
+        t512.push_str(&format!("{h512}  {}\n", encode_path(rel)));
     }
     write_text(root, "tagmanifest-sha256.txt", &t256)?;
     write_text(root, "tagmanifest-sha512.txt", &t512)?;

@@ -1,5 +1,7 @@
 //! Dublin Core (oai_dc XML and a flat CSV) of the items in a package.
 
+use std::io::Write;
+
 use crate::catalog::Item;
 use crate::error::{Error, Result};
 use crate::model::Kind;
@@ -118,25 +120,27 @@ xsi:schemaLocation=\"http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.open
     x
 }
 
-/// `metadata.xml`: every item's oai_dc record, in set order.
-pub(crate) fn metadata_xml(pkg: &Package<'_>) -> String {
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    x.push_str(&format!(
-        "<records set=\"{}\" generator=\"hishatak {}\">\n",
+/// `metadata.xml`: every item's oai_dc record, in set order, streamed item by item.
+pub(crate) fn write_metadata_xml(pkg: &Package<'_>, w: &mut dyn Write) -> Result<()> {
+    let io = |e: std::io::Error| Error::io("metadata.xml", e);
+    write!(
+        w,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<records set=\"{}\" generator=\"hishatak {}\">\n",
         xml(&pkg.set.name),
         env!("CARGO_PKG_VERSION")
-    ));
-    for p in &pkg.items {
-        x.push_str(&format!(
-            "<record id=\"{}\" position=\"{}\">\n",
-            xml(&p.item.id),
-            p.entry.position
-        ));
-        x.push_str(&item_dc(&p.item, false));
-        x.push_str("</record>\n");
-    }
-    x.push_str("</records>\n");
-    x
+    )
+    .map_err(io)?;
+    pkg.each_item(|_, p, item| {
+        write!(
+            w,
+            "<record id=\"{}\" position=\"{}\">\n{}</record>\n",
+            xml(&item.id),
+            p.entry.position,
+            item_dc(item, false)
+        )
+        .map_err(io)
+    })?;
+    w.write_all(b"</records>\n").map_err(io)
 }
 
 /// A CSV cell a spreadsheet will show as text: a leading `= + - @` (or tab / CR, which
@@ -148,19 +152,21 @@ pub(crate) fn cell(s: &str) -> String {
     }
 }
 
-fn csv_bytes(rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    for row in rows {
-        w.write_record(row.iter().map(|c| cell(c)))
-            .map_err(|e| Error::invalid(format!("metadata.csv: {e}")))?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::invalid(format!("metadata.csv: {e}")))
+/// Write CSV rows with every cell neutralised.
+fn csv_rows(
+    name: &str,
+    w: &mut dyn Write,
+    each: impl FnOnce(&mut dyn FnMut(Vec<String>) -> Result<()>) -> Result<()>,
+) -> Result<()> {
+    let mut out = csv::WriterBuilder::new().from_writer(w);
+    let err = |e: csv::Error| Error::invalid(format!("{name}: {e}"));
+    each(&mut |row: Vec<String>| out.write_record(row.iter().map(|c| cell(c))).map_err(err))?;
+    out.flush().map_err(|e| Error::io(name, e))
 }
 
 /// `metadata.csv`: one row per item, Dublin Core columns plus provenance, lists joined
-/// with `; `, a title and caption column per language of the package.
-pub(crate) fn metadata_csv(pkg: &Package<'_>) -> Result<Vec<u8>> {
+/// with `; `, a title and caption column per language of the package; streamed.
+pub(crate) fn write_metadata_csv(pkg: &Package<'_>, w: &mut dyn Write) -> Result<()> {
     let langs = &pkg.langs;
     let mut header: Vec<String> = ["position", "id", "kind", "title"]
         .iter()
@@ -190,81 +196,84 @@ pub(crate) fn metadata_csv(pkg: &Package<'_>) -> Result<Vec<u8>> {
         .iter()
         .map(|s| s.to_string()),
     );
-    let mut rows = vec![header];
-    for p in &pkg.items {
-        let r = &p.item.record;
-        let mut row = vec![
-            p.entry.position.to_string(),
-            p.item.id.clone(),
-            p.item.kind().as_str().to_string(),
-            p.item.title(),
-        ];
-        row.extend(
-            langs
-                .iter()
-                .map(|l| r.titles.get(l).cloned().unwrap_or_default()),
-        );
-        row.extend(
-            langs
-                .iter()
-                .map(|l| p.entry.captions.get(l).cloned().unwrap_or_default()),
-        );
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        row.extend([
-            r.description
-                .clone()
-                .or_else(|| r.descriptions.values().next().cloned())
-                .unwrap_or_default(),
-            r.date.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
-            r.date
-                .as_ref()
-                .and_then(|d| d.earliest)
-                .map(crate::edtf::format_day)
-                .unwrap_or_default(),
-            r.date
-                .as_ref()
-                .and_then(|d| d.latest)
-                .map(crate::edtf::format_day)
-                .unwrap_or_default(),
-            r.langs.join("; "),
-            opt(&r.creator),
-            opt(&r.collection),
-            opt(&r.source_archive),
-            opt(&r.source_country),
-            opt(&r.reference),
-            opt(&r.donor),
-            opt(&r.rights),
-            r.persons.join("; "),
-            r.places.join("; "),
-            r.subjects.join("; "),
-            p.pages
-                .iter()
-                .filter_map(|pg| pg.access.as_ref().map(|a| a.path.clone()))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ]);
-        rows.push(row);
-    }
-    csv_bytes(rows)
+    csv_rows("metadata.csv", w, |put| {
+        put(header)?;
+        pkg.each_item(|_, p, item| {
+            let r = &item.record;
+            let mut row = vec![
+                p.entry.position.to_string(),
+                item.id.clone(),
+                item.kind().as_str().to_string(),
+                item.title(),
+            ];
+            row.extend(
+                langs
+                    .iter()
+                    .map(|l| r.titles.get(l).cloned().unwrap_or_default()),
+            );
+            row.extend(
+                langs
+                    .iter()
+                    .map(|l| p.entry.captions.get(l).cloned().unwrap_or_default()),
+            );
+            let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+            row.extend([
+                r.description
+                    .clone()
+                    .or_else(|| r.descriptions.values().next().cloned())
+                    .unwrap_or_default(),
+                r.date.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
+                r.date
+                    .as_ref()
+                    .and_then(|d| d.earliest)
+                    .map(crate::edtf::format_day)
+                    .unwrap_or_default(),
+                r.date
+                    .as_ref()
+                    .and_then(|d| d.latest)
+                    .map(crate::edtf::format_day)
+                    .unwrap_or_default(),
+                r.langs.join("; "),
+                opt(&r.creator),
+                opt(&r.collection),
+                opt(&r.source_archive),
+                opt(&r.source_country),
+                opt(&r.reference),
+                opt(&r.donor),
+                opt(&r.rights),
+                r.persons.join("; "),
+                r.places.join("; "),
+                r.subjects.join("; "),
+                p.pages
+                    .iter()
+                    .filter_map(|pg| pg.access.as_ref().map(|a| a.path.clone()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]);
+            put(row)
+        })
+    })
 }
 
 /// `captions.csv`: position, id, language, caption.
-pub(crate) fn captions_csv(pkg: &Package<'_>) -> Result<Vec<u8>> {
-    let mut rows = vec![vec![
-        "position".to_string(),
-        "id".into(),
-        "lang".into(),
-        "caption".into(),
-    ]];
-    for p in &pkg.items {
-        for (l, c) in &p.entry.captions {
-            rows.push(vec![
-                p.entry.position.to_string(),
-                p.item.id.clone(),
-                l.clone(),
-                c.clone(),
-            ]);
+pub(crate) fn write_captions_csv(pkg: &Package<'_>, w: &mut dyn Write) -> Result<()> {
+    csv_rows("captions.csv", w, |put| {
+        put(vec![
+            "position".to_string(),
+            "id".into(),
+            "lang".into(),
+            "caption".into(),
+        ])?;
+        for p in &pkg.items {
+            for (l, c) in &p.entry.captions {
+                put(vec![
+                    p.entry.position.to_string(),
+                    p.id().to_string(),
+                    l.clone(),
+                    c.clone(),
+                ])?;
+            }
         }
-    }
-    csv_bytes(rows)
+        Ok(())
+    })
 }

@@ -8,7 +8,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::Result;
+use crate::catalog::Item;
+use crate::error::{Error, Result};
 
 use super::{item_texts, url_path, Package, PkgItem, Sink};
 
@@ -66,15 +67,15 @@ fn rights_uri(r: &str) -> Option<String> {
     })
 }
 
-fn label_of(p: &PkgItem) -> Value {
-    let r = &p.item.record;
+fn label_of(item: &Item) -> Value {
+    let r = &item.record;
     let mut pairs: Vec<(&str, &str)> = r
         .titles
         .iter()
         .map(|(l, t)| (l.as_str(), t.as_str()))
         .collect();
     if pairs.is_empty() {
-        let t = p.item.title();
+        let t = item.title();
         let lang = r.langs.first().map(String::as_str).unwrap_or("");
         return lang_map([(lang, t.as_str())]);
     }
@@ -84,9 +85,9 @@ fn label_of(p: &PkgItem) -> Value {
     lang_map(pairs)
 }
 
-fn manifest(p: &PkgItem, base: &str) -> Value {
-    let r = &p.item.record;
-    let id = &p.item.id;
+fn manifest(p: &PkgItem, item: &Item, base: &str) -> Value {
+    let r = &item.record;
+    let id = &item.id;
     let mid = format!("{base}manifests/{id}.json");
     let mut metadata = Vec::new();
     let mut pair = |label: &str, value: Option<String>| {
@@ -95,7 +96,7 @@ fn manifest(p: &PkgItem, base: &str) -> Value {
         }
     };
     pair("Identifier", Some(id.clone()));
-    pair("Kind", Some(p.item.kind().as_str().to_string()));
+    pair("Kind", Some(item.kind().as_str().to_string()));
     pair("Date", r.date.as_ref().map(|d| d.text.clone()));
     pair("Creator", r.creator.clone());
     pair("Language", Some(r.langs.join(", ")));
@@ -161,11 +162,11 @@ fn manifest(p: &PkgItem, base: &str) -> Value {
     if canvases.is_empty() {
         // No image: one page-sized canvas that shows the item's text (or its title).
         let cid = format!("{base}manifests/{id}/canvas/text");
-        let text = item_texts(&p.item)
+        let text = item_texts(item)
             .into_iter()
             .next()
             .map(|(_, _, t)| t.chars().take(4000).collect::<String>())
-            .unwrap_or_else(|| p.item.title());
+            .unwrap_or_else(|| item.title());
         let lang = r.langs.first().cloned();
         let mut body = json!({"type": "TextualBody", "value": text, "format": "text/plain"});
         if let Some(l) = lang {
@@ -183,7 +184,7 @@ fn manifest(p: &PkgItem, base: &str) -> Value {
         "@context": "http://iiif.io/api/presentation/3/context.json",
         "id": mid,
         "type": "Manifest",
-        "label": label_of(p),
+        "label": label_of(item),
         "metadata": metadata,
         "items": canvases,
     });
@@ -211,26 +212,28 @@ fn manifest(p: &PkgItem, base: &str) -> Value {
     m
 }
 
-/// Write the collection and the manifests (the images are already in the sink).
+/// Write the collection and the manifests (the images are already in the sink). Each
+/// manifest is written as its item is read; the collection keeps one compact member
+/// entry per item and is streamed.
 pub(crate) fn write(pkg: &Package<'_>, sink: &mut dyn Sink, base: Option<&str>) -> Result<()> {
     let mut base = base.unwrap_or(DEFAULT_BASE).trim().to_string();
     if !base.ends_with('/') {
         base.push('/');
     }
     let set = &pkg.set;
-    let mut members = Vec::new();
-    for p in &pkg.items {
-        let m = manifest(p, &base);
+    let mut members: Vec<String> = Vec::with_capacity(pkg.items.len());
+    pkg.each_item(|_, p, item| {
+        let m = manifest(p, item, &base);
         let mut member = json!({"id": m["id"], "type": "Manifest", "label": m["label"]});
         if let Some(t) = m.get("thumbnail") {
             member["thumbnail"] = t.clone();
         }
-        members.push(member);
+        members.push(serde_json::to_string_pretty(&member).unwrap_or_default());
         sink.add(
-            &format!("manifests/{}.json", p.item.id),
+            &format!("manifests/{}.json", item.id),
             &serde_json::to_vec_pretty(&m).unwrap_or_default(),
-        )?;
-    }
+        )
+    })?;
     let mut label = lang_map(set.titles.iter().map(|(l, t)| (l.as_str(), t.as_str())));
     if label.as_object().is_some_and(|o| o.is_empty()) {
         label = none(&set.name);
@@ -240,7 +243,6 @@ pub(crate) fn write(pkg: &Package<'_>, sink: &mut dyn Sink, base: Option<&str>) 
         "id": format!("{base}collection.json"),
         "type": "Collection",
         "label": label,
-        "items": members,
     });
     let summary = lang_map(
         set.descriptions
@@ -250,9 +252,17 @@ pub(crate) fn write(pkg: &Package<'_>, sink: &mut dyn Sink, base: Option<&str>) 
     if summary.as_object().is_some_and(|o| !o.is_empty()) {
         c["summary"] = summary;
     }
-    sink.add(
-        "collection.json",
-        &serde_json::to_vec_pretty(&c).unwrap_or_default(),
-    )?;
+    // The head object without its closing brace, then "items", member by member.
+    let head = serde_json::to_string_pretty(&c).unwrap_or_default();
+    let open = head.trim_end().trim_end_matches('}').trim_end().to_string();
+    let io = |e: std::io::Error| Error::io("collection.json", e);
+    sink.add_streamed("collection.json", &mut |w| {
+        write!(w, "{open},\n  \"items\": [").map_err(io)?;
+        for (k, m) in members.iter().enumerate() {
+            let indented = m.replace('\n', "\n    ");
+            write!(w, "{}\n    {indented}", if k == 0 { "" } else { "," }).map_err(io)?;
+        }
+        write!(w, "\n  ]\n}}").map_err(io)
+    })?;
     Ok(())
 }

@@ -126,13 +126,28 @@ pub(crate) struct Asset {
     pub size: u64,
 }
 
-/// An item as it goes into a package.
+/// An item as it goes into a package: its place and captions in the set and the files
+/// written for its pages. The full record (texts, metadata) is not kept here: writers read
+/// it from the catalog a chunk at a time with [`Package::each_item`], so what a package
+/// holds in memory per item stays small however large the set.
 #[derive(Debug, Clone)]
 pub(crate) struct PkgItem {
+    /// Position, canonical item id and captions.
     pub entry: SetEntry,
-    pub item: Item,
+    /// Open to the public today (restricted items travel only with `include_restricted`).
+    pub public: bool,
     pub pages: Vec<Page>,
 }
+
+impl PkgItem {
+    /// The item's id.
+    pub fn id(&self) -> &str {
+        &self.entry.id
+    }
+}
+
+/// Items read from the catalog at once by [`Package::each_item`].
+const CHUNK: usize = 256;
 
 /// Everything a format writer needs.
 pub(crate) struct Package<'a> {
@@ -150,6 +165,21 @@ impl Package<'_> {
     /// `YYYY-MM-DD` of the fixed timestamp.
     pub fn date(&self) -> String {
         clock::rfc3339(self.epoch)[..10].to_string()
+    }
+
+    /// Call `f` with each item of the package in set order (its index, its package entry
+    /// and its full record), reading the records from the catalog [`CHUNK`] at a time.
+    pub fn each_item(&self, mut f: impl FnMut(usize, &PkgItem, &Item) -> Result<()>) -> Result<()> {
+        let mut k = 0;
+        for chunk in self.items.chunks(CHUNK) {
+            let ids: Vec<String> = chunk.iter().map(|p| p.entry.id.clone()).collect();
+            let full = self.archive.catalog.items(&ids)?;
+            for (p, item) in chunk.iter().zip(&full) {
+                f(k, p, item)?;
+                k += 1;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -274,19 +304,33 @@ pub fn export(
             set.name, set.name
         )));
     }
+    // One pass over the records, a chunk at a time: access, and the languages used.
     let mut withdrawn = Vec::new();
     let mut restricted = Vec::new();
     let mut items = Vec::new();
-    for entry in &set.items {
-        let item = archive.catalog.item(&entry.id)?;
-        if item.withdrawn.is_some() {
-            withdrawn.push(item.id.clone());
-            continue;
+    let mut langs = LangCount::default();
+    langs.add_set(&set);
+    for chunk in set.items.chunks(CHUNK) {
+        let ids: Vec<String> = chunk.iter().map(|e| e.id.clone()).collect();
+        for (entry, item) in chunk.iter().zip(archive.catalog.items(&ids)?) {
+            if item.withdrawn.is_some() {
+                withdrawn.push(item.id.clone());
+                continue;
+            }
+            let public = item.is_public();
+            if !public {
+                restricted.push(format!("{} ({})", item.id, item.record.access.as_string()));
+            }
+            langs.add_item(entry, &item);
+            items.push(PkgItem {
+                entry: SetEntry {
+                    id: item.id.clone(),
+                    ..entry.clone()
+                },
+                public,
+                pages: Vec::new(),
+            });
         }
-        if !item.is_public() {
-            restricted.push(format!("{} ({})", item.id, item.record.access.as_string()));
-        }
-        items.push((entry.clone(), item));
     }
     if !restricted.is_empty() && !opts.include_restricted {
         return Err(Error::invalid(format!(
@@ -332,16 +376,9 @@ pub fn export(
     let mut pkg = Package {
         archive,
         epoch: epoch_of(&set),
-        langs: package_langs(&set, &items),
+        langs: langs.ranked(),
         set: set.clone(),
-        items: items
-            .into_iter()
-            .map(|(entry, item)| PkgItem {
-                entry,
-                item,
-                pages: Vec::new(),
-            })
-            .collect(),
+        items,
         warnings: Vec::new(),
     };
     let result = write_format(&mut pkg, opts, &tmp, progress);
@@ -361,12 +398,12 @@ pub fn export(
         return Err(Error::io(&opts.out, e));
     }
     crate::store::sync_dir(&parent)?;
-    let ids: Vec<String> = pkg.items.iter().map(|p| p.item.id.clone()).collect();
+    let ids: Vec<String> = pkg.items.iter().map(|p| p.id().to_string()).collect();
     let restricted_included: Vec<String> = pkg
         .items
         .iter()
-        .filter(|p| !p.item.is_public())
-        .map(|p| p.item.id.clone())
+        .filter(|p| !p.public)
+        .map(|p| p.id().to_string())
         .collect();
     let warnings = pkg.warnings;
     archive.catalog.record_export(
@@ -414,104 +451,72 @@ fn write_format(
             site::write(pkg, &mut sink)?;
             let files = sink.written();
             sink.add_streamed("manifest.json", &mut |w| write_manifest(pkg, &files, w))?;
-            sink.add("metadata.csv", &dc::metadata_csv(pkg)?)?;
-            sink.add("metadata.xml", dc::metadata_xml(pkg).as_bytes())?;
-            sink.add("captions.csv", &dc::captions_csv(pkg)?)?;
+            sink.add_streamed("metadata.csv", &mut |w| dc::write_metadata_csv(pkg, w))?;
+            sink.add_streamed("metadata.xml", &mut |w| dc::write_metadata_xml(pkg, w))?;
+            sink.add_streamed("captions.csv", &mut |w| dc::write_captions_csv(pkg, w))?;
             sink.finish()
         }
     }
 }
 
-/// Languages used by the set's titles, the captions and the items, most used first
-/// (ties by code), for the language switch.
-fn package_langs(set: &Set, items: &[(SetEntry, Item)]) -> Vec<String> {
-    let mut count: std::collections::BTreeMap<String, usize> = Default::default();
-    for l in set.titles.keys().filter(|l| !l.is_empty()) {
-        *count.entry(l.clone()).or_default() += 3;
+/// Languages used by the set's titles, the captions and the items, counted as the items
+/// are read, ranked most used first (ties by code) for the language switch.
+#[derive(Default)]
+struct LangCount(std::collections::BTreeMap<String, usize>);
+
+impl LangCount {
+    fn add_set(&mut self, set: &Set) {
+        for l in set.titles.keys().filter(|l| !l.is_empty()) {
+            *self.0.entry(l.clone()).or_default() += 3;
+        }
     }
-    for (e, item) in items {
-        for l in e.captions.keys().filter(|l| !l.is_empty()) {
-            *count.entry(l.clone()).or_default() += 2;
+
+    fn add_item(&mut self, entry: &SetEntry, item: &Item) {
+        for l in entry.captions.keys().filter(|l| !l.is_empty()) {
+            *self.0.entry(l.clone()).or_default() += 2;
         }
         for l in item.record.titles.keys() {
-            *count.entry(l.clone()).or_default() += 1;
+            *self.0.entry(l.clone()).or_default() += 1;
         }
     }
-    let mut v: Vec<(String, usize)> = count.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    v.into_iter().map(|(l, _)| l).collect()
+
+    fn ranked(self) -> Vec<String> {
+        let mut v: Vec<(String, usize)> = self.0.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().map(|(l, _)| l).collect()
+    }
 }
 
 /// Make (or copy) the access copy and thumbnail of every page and write them into the
-/// sink, a few items at a time on all cores, so memory stays flat however large the set.
+/// sink in set order, a few items at a time on all cores, so memory stays flat however
+/// large the set. Items whose access copies and thumbnails were made at ingest (or by
+/// `derive`) use them: every page of multi-page scans, no decoding here.
 pub(crate) fn make_assets(
     pkg: &mut Package<'_>,
     sink: &mut dyn Sink,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let store = pkg.archive.store.as_ref();
-    let d = &pkg.archive.settings.derivatives;
+    let archive = pkg.archive;
+    let store = archive.store.as_ref();
+    let d = &archive.settings.derivatives;
     let (access_edge, thumb_edge, quality) =
         (d.access_long_edge, d.thumbnail_long_edge, d.jpeg_quality);
     progress.begin("exporting", pkg.items.len() as u64, 0);
     let mut warnings = Vec::new();
-    // Items whose access copies and thumbnails were made at ingest (or by `derive`) use
-    // them: every page of multi-page scans, no decoding here.
-    for p in pkg.items.iter_mut() {
-        if let Some(pages) = stored_pages(&p.item) {
-            let mut used = Default::default();
-            for sp in pages {
-                let id = p.item.id.clone();
-                let (access, thumbnail) = match (&sp.access, &sp.thumbnail) {
-                    (Some(a), Some(t)) => (
-                        Some(put_stored(
-                            sink,
-                            store,
-                            &format!("access/{id}/p{:04}.jpg", sp.page),
-                            a,
-                        )?),
-                        Some(put_stored(
-                            sink,
-                            store,
-                            &format!("thumbnails/{id}/p{:04}.jpg", sp.page),
-                            t,
-                        )?),
-                    ),
-                    _ => {
-                        let path = file_path(&id, &sp.master.name, sp.page, &mut used);
-                        let mut f = store.read(&sp.master.sha256)?;
-                        sink.add_reader(&path, &mut f, sp.master.size)?;
-                        (
-                            Some(Asset {
-                                path,
-                                media_type: sp.master.media_type.clone(),
-                                width: None,
-                                height: None,
-                                sha256: sp.master.sha256.clone(),
-                                size: sp.master.size,
-                            }),
-                            None,
-                        )
-                    }
-                };
-                p.pages.push(Page {
-                    page: sp.page,
-                    master: sp.master,
-                    access,
-                    thumbnail,
-                });
-            }
-        }
-    }
     for chunk in pkg.items.chunks_mut(8) {
-        // Decode and encode in parallel; write in order.
-        let made: Vec<Vec<Result<Made>>> = chunk
+        let ids: Vec<String> = chunk.iter().map(|p| p.entry.id.clone()).collect();
+        let full = archive.catalog.items(&ids)?;
+        let stored: Vec<Option<Vec<StoredPage>>> = full.iter().map(stored_pages).collect();
+        // Decode and encode the pages that have no stored derivatives in parallel; write
+        // in order.
+        let made: Vec<Vec<Result<Made>>> = full
             .par_iter()
-            .map(|p| {
-                if !p.pages.is_empty() {
+            .zip(&stored)
+            .map(|(item, stored)| {
+                if stored.is_some() {
                     return Vec::new();
                 }
-                masters(&p.item)
+                masters(item)
                     .into_iter()
                     .map(|m| {
                         if !derive::decodable(&m.media_type) {
@@ -527,52 +532,64 @@ pub(crate) fn make_assets(
                     .collect()
             })
             .collect();
-        for (p, pages) in chunk.iter_mut().zip(made) {
-            if !p.pages.is_empty() {
-                progress.advance(1, 0);
-                continue;
-            }
-            let id = p.item.id.clone();
+        for (((p, item), stored), made) in chunk.iter_mut().zip(&full).zip(stored).zip(made) {
+            let id = item.id.as_str();
             let mut used = Default::default();
-            for (m, result) in masters(&p.item).into_iter().zip(pages) {
-                let page = m.page.unwrap_or(1);
-                let (access, thumbnail) = match result {
-                    Ok((Some(a), Some(t))) => (
-                        Some(put_jpeg(sink, &format!("access/{id}/p{page:04}.jpg"), a)?),
-                        Some(put_jpeg(
-                            sink,
-                            &format!("thumbnails/{id}/p{page:04}.jpg"),
-                            t,
-                        )?),
-                    ),
-                    Ok(_) => {
-                        // PDF, text and other files travel as they are.
-                        let path = file_path(&id, &m.name, page, &mut used);
-                        let mut f = store.read(&m.sha256)?;
-                        sink.add_reader(&path, &mut f, m.size)?;
-                        (
-                            Some(Asset {
-                                path,
-                                media_type: m.media_type.clone(),
-                                width: None,
-                                height: None,
-                                sha256: m.sha256.clone(),
-                                size: m.size,
-                            }),
+            if let Some(pages) = stored {
+                for sp in pages {
+                    let (access, thumbnail) = match (&sp.access, &sp.thumbnail) {
+                        (Some(a), Some(t)) => (
+                            Some(put_stored(
+                                sink,
+                                store,
+                                &format!("access/{id}/p{:04}.jpg", sp.page),
+                                a,
+                            )?),
+                            Some(put_stored(
+                                sink,
+                                store,
+                                &format!("thumbnails/{id}/p{:04}.jpg", sp.page),
+                                t,
+                            )?),
+                        ),
+                        _ => (
+                            Some(put_master(sink, store, id, &sp.master, sp.page, &mut used)?),
                             None,
-                        )
-                    }
-                    Err(e) => {
-                        warnings.push(format!("{id} page {page}: no access copy: {e}"));
-                        (None, None)
-                    }
-                };
-                p.pages.push(Page {
-                    page,
-                    master: m.clone(),
-                    access,
-                    thumbnail,
-                });
+                        ),
+                    };
+                    p.pages.push(Page {
+                        page: sp.page,
+                        master: lean(&sp.master),
+                        access,
+                        thumbnail,
+                    });
+                }
+            } else {
+                for (m, result) in masters(item).into_iter().zip(made) {
+                    let page = m.page.unwrap_or(1);
+                    let (access, thumbnail) = match result {
+                        Ok((Some(a), Some(t))) => (
+                            Some(put_jpeg(sink, &format!("access/{id}/p{page:04}.jpg"), a)?),
+                            Some(put_jpeg(
+                                sink,
+                                &format!("thumbnails/{id}/p{page:04}.jpg"),
+                                t,
+                            )?),
+                        ),
+                        // PDF, text and other files travel as they are.
+                        Ok(_) => (Some(put_master(sink, store, id, m, page, &mut used)?), None),
+                        Err(e) => {
+                            warnings.push(format!("{id} page {page}: no access copy: {e}"));
+                            (None, None)
+                        }
+                    };
+                    p.pages.push(Page {
+                        page,
+                        master: lean(m),
+                        access,
+                        thumbnail,
+                    });
+                }
             }
             progress.advance(1, 0);
         }
@@ -580,6 +597,37 @@ pub(crate) fn make_assets(
     progress.end();
     pkg.warnings.extend(warnings);
     Ok(())
+}
+
+/// A master without its technical metadata (EXIF and the like), which a package page
+/// does not need and which can be large.
+fn lean(m: &FileRow) -> FileRow {
+    FileRow {
+        technical: None,
+        ..m.clone()
+    }
+}
+
+/// Copy a master that travels as it is (PDF, text, other files) into `files/ID/NAME`.
+fn put_master(
+    sink: &mut dyn Sink,
+    store: &dyn crate::store::ObjectStore,
+    id: &str,
+    m: &FileRow,
+    page: i64,
+    used: &mut std::collections::BTreeSet<String>,
+) -> Result<Asset> {
+    let path = file_path(id, &m.name, page, used);
+    let mut f = store.read(&m.sha256)?;
+    sink.add_reader(&path, &mut f, m.size)?;
+    Ok(Asset {
+        path,
+        media_type: m.media_type.clone(),
+        width: None,
+        height: None,
+        sha256: m.sha256.clone(),
+        size: m.size,
+    })
 }
 
 /// A page of an item as stored: its master, and its access copy and thumbnail if any.
@@ -729,10 +777,10 @@ fn write_manifest(
     let head_text = serde_json::to_string_pretty(&head).map_err(js)?;
     let open = head_text.trim_end().trim_end_matches('}').trim_end();
     write!(w, "{open},\n  \"items\": [").map_err(io)?;
-    for (k, p) in pkg.items.iter().enumerate() {
-        let text = serde_json::to_string(&manifest_item(p)).map_err(js)?;
-        write!(w, "{}\n    {text}", if k == 0 { "" } else { "," }).map_err(io)?;
-    }
+    pkg.each_item(|k, p, item| {
+        let text = serde_json::to_string(&manifest_item(p, item)).map_err(js)?;
+        write!(w, "{}\n    {text}", if k == 0 { "" } else { "," }).map_err(io)
+    })?;
     write!(w, "\n  ],\n  \"files\": [").map_err(io)?;
     for (k, (p, s, n)) in files.iter().enumerate() {
         let text =
@@ -744,8 +792,8 @@ fn write_manifest(
 }
 
 /// One item's entry in `manifest.json`.
-fn manifest_item(p: &PkgItem) -> Value {
-    let r = &p.item.record;
+fn manifest_item(p: &PkgItem, item: &Item) -> Value {
+    let r = &item.record;
     let asset = |a: &Option<Asset>| {
         a.as_ref().map(|a| {
             json!({"path": a.path, "media_type": a.media_type, "width": a.width,
@@ -754,9 +802,9 @@ fn manifest_item(p: &PkgItem) -> Value {
     };
     json!({
         "position": p.entry.position,
-        "id": p.item.id,
-        "kind": p.item.kind().as_str(),
-        "title": p.item.title(),
+        "id": item.id,
+        "kind": item.kind().as_str(),
+        "title": item.title(),
         "titles": r.titles,
         "descriptions": r.descriptions,
         "captions": p.entry.captions,
@@ -774,7 +822,7 @@ fn manifest_item(p: &PkgItem) -> Value {
         "persons": r.persons,
         "places": r.places,
         "subjects": r.subjects,
-        "page": format!("items/{}.html", p.item.id),
+        "page": format!("items/{}.html", item.id),
         "pages": p.pages.iter().map(|pg| json!({
             "page": pg.page,
             "master": {"name": pg.master.name, "sha256": pg.master.sha256,

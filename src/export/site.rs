@@ -10,7 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::Result;
+use crate::catalog::Item;
+use crate::error::{Error, Result};
 use crate::search::analyze;
 
 use super::{item_texts, url_path, Package, PkgItem, Sink};
@@ -67,16 +68,27 @@ fn multi(map: &BTreeMap<String, String>, fallback: &str) -> String {
     out
 }
 
-fn titles_of(p: &PkgItem) -> BTreeMap<String, String> {
-    let mut m = p.item.record.titles.clone();
+fn titles_of(item: &Item) -> BTreeMap<String, String> {
+    let mut m = item.record.titles.clone();
     if m.is_empty() {
-        let lang = p.item.record.langs.first().cloned().unwrap_or_default();
-        m.insert(lang, p.item.title());
+        let lang = item.record.langs.first().cloned().unwrap_or_default();
+        m.insert(lang, item.title());
     }
     m
 }
 
+/// A whole page.
 fn page(title: &str, lang: &str, root: &str, body: &str, langs: &[String]) -> String {
+    format!(
+        "{}{body}{}",
+        page_head(title, lang, root, langs),
+        page_tail(root)
+    )
+}
+
+/// The start of a page, up to where its body goes (`root` is the way back to the package
+/// root: `""` or `"../"`).
+fn page_head(title: &str, lang: &str, root: &str, langs: &[String]) -> String {
     let switch = if langs.len() > 1 {
         let buttons: String = langs
             .iter()
@@ -96,83 +108,30 @@ fn page(title: &str, lang: &str, root: &str, body: &str, langs: &[String]) -> St
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'\">\n\
 <title>{title}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/site.css\">\n</head>\n<body>\n\
-<header>{switch}</header>\n<main>\n{body}\n</main>\n\
-<footer><p>Made with hishatak. Opens without a network.</p></footer>\n\
-<script src=\"{root}assets/data.js\"></script>\n<script src=\"{root}assets/site.js\"></script>\n</body>\n</html>\n",
+<header>{switch}</header>\n<main>\n",
         lang = esc(lang),
         title = esc(title),
     )
 }
 
-/// Write the site into the sink (the images are already there).
+/// The end of a page, after its body.
+fn page_tail(root: &str) -> String {
+    format!(
+        "\n</main>\n\
+<footer><p>Made with hishatak. Opens without a network.</p></footer>\n\
+<script src=\"{root}assets/data.js\"></script>\n<script src=\"{root}assets/site.js\"></script>\n</body>\n</html>\n"
+    )
+}
+
+/// Write the site into the sink (the images are already there). `index.html` and the
+/// search data are streamed item by item, so a set of any size needs the memory of one
+/// item.
 pub(crate) fn write(pkg: &Package<'_>, sink: &mut dyn Sink) -> Result<()> {
     let set = &pkg.set;
     let first_lang = pkg.langs.first().cloned().unwrap_or_else(|| "en".into());
     let mut set_titles = set.titles.clone();
     if set_titles.is_empty() {
         set_titles.insert(String::new(), set.name.clone());
-    }
-    // Index page.
-    let mut cards = String::new();
-    let mut search = Vec::new();
-    for p in &pkg.items {
-        let id = &p.item.id;
-        let r = &p.item.record;
-        let thumb = p
-            .pages
-            .iter()
-            .find_map(|pg| pg.thumbnail.as_ref())
-            .map(|t| {
-                format!(
-                    "<img src=\"{}\" alt=\"\" width=\"{}\" height=\"{}\" loading=\"lazy\">",
-                    esc(&url_path(&t.path)),
-                    t.width.unwrap_or(0),
-                    t.height.unwrap_or(0)
-                )
-            })
-            .unwrap_or_else(|| {
-                format!(
-                    "<div class=\"noimage\">{}</div>",
-                    esc(p.item.kind().as_str())
-                )
-            });
-        let date = r.date.as_ref().map(|d| d.text.clone()).unwrap_or_default();
-        cards.push_str(&format!(
-            "<li class=\"card\" data-id=\"{id}\"><a href=\"items/{id}.html\">{thumb}<span class=\"title\">{title}</span></a>\
-<span class=\"date\">{date}</span><p class=\"caption\">{caption}</p></li>\n",
-            id = esc(id),
-            title = multi(&titles_of(p), &p.item.title()),
-            date = esc(&date),
-            caption = multi(&p.entry.captions, ""),
-        ));
-        // Search text: titles, captions, people, places, subjects, date, description and
-        // the first part of the texts, folded, with the Latin forms of every word so that
-        // a visitor typing in one script finds the others.
-        let mut raw = Vec::new();
-        raw.extend(titles_of(p).into_values());
-        raw.extend(p.entry.captions.values().cloned());
-        raw.extend(r.persons.iter().cloned());
-        raw.extend(r.places.iter().cloned());
-        raw.extend(r.subjects.iter().cloned());
-        raw.extend(r.descriptions.values().cloned());
-        raw.extend(r.description.iter().cloned());
-        raw.extend(r.creator.iter().cloned());
-        raw.push(date.clone());
-        raw.push(id.clone());
-        for (_, _, t) in item_texts(&p.item) {
-            raw.push(t.chars().take(3000).collect());
-        }
-        let mut words: Vec<String> = Vec::new();
-        for text in &raw {
-            for w in analyze::words(text) {
-                let folded = analyze::fold(&w.lower);
-                words.push(analyze::to_latin(&folded));
-                words.push(folded);
-            }
-        }
-        words.sort();
-        words.dedup();
-        search.push(serde_json::json!({"id": id, "text": words.join(" ")}));
     }
     let desc = if set.descriptions.is_empty() {
         String::new()
@@ -192,159 +151,236 @@ pub(crate) fn write(pkg: &Package<'_>, sink: &mut dyn Sink) -> Result<()> {
     .map(|s| esc(&s))
     .collect::<Vec<_>>()
     .join(" · ");
-    let body = format!(
+    let intro = format!(
         "<h1>{title}</h1>\n<p class=\"meta\">{meta_line}</p>\n{desc}\n\
 <form class=\"search\" role=\"search\"><label for=\"q\">Search this exhibition</label> \
 <input type=\"search\" id=\"q\" name=\"q\" autocomplete=\"off\"> <output id=\"count\">{n} items</output></form>\n\
-<ol class=\"cards\" id=\"cards\">\n{cards}</ol>\n<p id=\"none\" hidden>No item matches.</p>",
+<ol class=\"cards\" id=\"cards\">\n",
         title = multi(&set_titles, &set.name),
         n = pkg.items.len(),
     );
-    sink.add(
-        "index.html",
-        page(
-            &set.title_in(Some(&first_lang)),
-            &first_lang,
-            "",
-            &body,
-            &pkg.langs,
-        )
-        .as_bytes(),
-    )?;
+    let head = page_head(
+        &set.title_in(Some(&first_lang)),
+        &first_lang,
+        "",
+        &pkg.langs,
+    );
+    let io = |e: std::io::Error| Error::io("index.html", e);
+    sink.add_streamed("index.html", &mut |w| {
+        w.write_all(head.as_bytes()).map_err(io)?;
+        w.write_all(intro.as_bytes()).map_err(io)?;
+        pkg.each_item(|_, p, item| w.write_all(card(p, item).as_bytes()).map_err(io))?;
+        w.write_all(b"</ol>\n<p id=\"none\" hidden>No item matches.</p>")
+            .map_err(io)?;
+        w.write_all(page_tail("").as_bytes()).map_err(io)
+    })?;
 
-    // Item pages.
-    for (i, p) in pkg.items.iter().enumerate() {
-        let id = &p.item.id;
-        let r = &p.item.record;
-        let mut images = String::new();
-        for pg in &p.pages {
-            match &pg.access {
-                Some(a) if a.width.is_some() => images.push_str(&format!(
-                    "<figure><img src=\"../{}\" alt=\"page {}\" width=\"{}\" height=\"{}\"><figcaption>p. {}</figcaption></figure>\n",
-                    esc(&url_path(&a.path)), pg.page, a.width.unwrap_or(0), a.height.unwrap_or(0), pg.page
-                )),
-                Some(a) => images.push_str(&format!(
-                    "<p class=\"file\"><a href=\"../{}\">{}</a> ({})</p>\n",
-                    esc(&url_path(&a.path)),
-                    esc(&pg.master.name),
-                    esc(&a.media_type)
-                )),
-                None => images.push_str(&format!(
-                    "<p class=\"file\">{} (no access copy)</p>\n",
-                    esc(&pg.master.name)
-                )),
-            }
-        }
-        let mut rows = String::new();
-        let mut row = |label: &str, value: String| {
-            if !value.trim().is_empty() {
-                rows.push_str(&format!(
-                    "<tr><th>{}</th><td>{}</td></tr>\n",
-                    esc(label),
-                    value
-                ));
-            }
-        };
-        row("Identifier", esc(id));
-        row("Kind", esc(p.item.kind().as_str()));
-        row(
-            "Date",
-            esc(&r.date.as_ref().map(|d| d.text.clone()).unwrap_or_default()),
-        );
-        row("Languages", esc(&r.langs.join(", ")));
-        row("Creator", esc(r.creator.as_deref().unwrap_or("")));
-        row("Collection", esc(r.collection.as_deref().unwrap_or("")));
-        row(
-            "Source archive",
-            esc(r.source_archive.as_deref().unwrap_or("")),
-        );
-        row("Country", esc(r.source_country.as_deref().unwrap_or("")));
-        row("Reference", esc(r.reference.as_deref().unwrap_or("")));
-        row("Donor", esc(r.donor.as_deref().unwrap_or("")));
-        row("Custody", esc(r.custody.as_deref().unwrap_or("")));
-        row("Persons", esc(&r.persons.join("; ")));
-        row("Places", esc(&r.places.join("; ")));
-        row("Subjects", esc(&r.subjects.join("; ")));
-        for (k, v) in &r.meta {
-            row(k, esc(v));
-        }
-        if let Some(rights) = &r.rights {
-            row(
-                "Rights",
-                match safe_url(rights) {
-                    Some(u) => format!("<a href=\"{0}\" rel=\"license noopener\">{0}</a>", esc(u)),
-                    None => esc(rights),
-                },
-            );
-        }
-        let mut descriptions = r.descriptions.clone();
-        if let Some(d) = &r.description {
-            descriptions
-                .entry(String::new())
-                .or_insert_with(|| d.clone());
-        }
-        let description = if descriptions.is_empty() {
-            String::new()
-        } else {
-            format!("<p class=\"description\">{}</p>", multi(&descriptions, ""))
-        };
-        let texts: String = item_texts(&p.item)
-            .into_iter()
-            .map(|(source, lang, text)| {
-                let lang = lang.unwrap_or_default();
-                format!(
-                    "<section class=\"text\"><h2>{} {}</h2><div lang=\"{}\" class=\"body\">{}</div></section>\n",
-                    esc(&source),
-                    esc(&lang),
-                    esc(if lang.is_empty() { "und" } else { &lang }),
-                    esc(&text).replace('\n', "<br>\n")
-                )
-            })
-            .collect();
-        let nav = format!(
-            "<nav class=\"pager\"><a href=\"../index.html\">↑ {}</a>{}{}</nav>",
-            esc(&set.title_in(Some(&first_lang))),
-            i.checked_sub(1)
-                .and_then(|j| pkg.items.get(j))
-                .map(|q| format!(
-                    " <a href=\"{}.html\" rel=\"prev\">← {}</a>",
-                    esc(&q.item.id),
-                    esc(&q.item.id)
-                ))
-                .unwrap_or_default(),
-            pkg.items
-                .get(i + 1)
-                .map(|q| format!(
-                    " <a href=\"{}.html\" rel=\"next\">{} →</a>",
-                    esc(&q.item.id),
-                    esc(&q.item.id)
-                ))
-                .unwrap_or_default(),
-        );
-        let caption = if p.entry.captions.is_empty() {
-            String::new()
-        } else {
-            format!("<p class=\"caption\">{}</p>", multi(&p.entry.captions, ""))
-        };
-        let body = format!(
-            "{nav}\n<h1>{title}</h1>\n{caption}\n{description}\n<div class=\"pages\">{images}</div>\n\
-<table class=\"meta\">\n{rows}</table>\n{texts}",
-            title = multi(&titles_of(p), &p.item.title()),
-        );
+    pkg.each_item(|i, p, item| {
         sink.add(
-            &format!("items/{id}.html"),
-            page(&p.item.title(), &first_lang, "../", &body, &pkg.langs).as_bytes(),
-        )?;
-    }
+            &format!("items/{}.html", item.id),
+            item_page(pkg, i, p, item, &first_lang).as_bytes(),
+        )
+    })?;
 
-    let data = serde_json::json!({"languages": pkg.langs, "items": search});
-    sink.add(
-        "assets/data.js",
-        format!("window.HISHATAK = {};\n", script_json(&data)).as_bytes(),
-    )?;
+    let io = |e: std::io::Error| Error::io("assets/data.js", e);
+    sink.add_streamed("assets/data.js", &mut |w| {
+        let langs = script_json(&serde_json::json!(pkg.langs));
+        write!(w, "window.HISHATAK = {{\"languages\":{langs},\"items\":[").map_err(io)?;
+        pkg.each_item(|k, p, item| {
+            let sep = if k == 0 { "" } else { "," };
+            write!(w, "{sep}{}", script_json(&search_entry(p, item))).map_err(io)
+        })?;
+        w.write_all(b"]};\n").map_err(io)
+    })?;
     sink.add("assets/site.js", SITE_JS.as_bytes())?;
     sink.add("assets/site.css", SITE_CSS.as_bytes())?;
     Ok(())
+}
+
+/// An item's card on the index page.
+fn card(p: &PkgItem, item: &Item) -> String {
+    let thumb = p
+        .pages
+        .iter()
+        .find_map(|pg| pg.thumbnail.as_ref())
+        .map(|t| {
+            format!(
+                "<img src=\"{}\" alt=\"\" width=\"{}\" height=\"{}\" loading=\"lazy\">",
+                esc(&url_path(&t.path)),
+                t.width.unwrap_or(0),
+                t.height.unwrap_or(0)
+            )
+        })
+        .unwrap_or_else(|| format!("<div class=\"noimage\">{}</div>", esc(item.kind().as_str())));
+    let date = item
+        .record
+        .date
+        .as_ref()
+        .map(|d| d.text.clone())
+        .unwrap_or_default();
+    format!(
+        "<li class=\"card\" data-id=\"{id}\"><a href=\"items/{id}.html\">{thumb}<span class=\"title\">{title}</span></a>\
+<span class=\"date\">{date}</span><p class=\"caption\">{caption}</p></li>\n",
+        id = esc(&item.id),
+        title = multi(&titles_of(item), &item.title()),
+        date = esc(&date),
+        caption = multi(&p.entry.captions, ""),
+    )
+}
+
+/// An item's entry in the search data: titles, captions, people, places, subjects, date,
+/// description and the first part of the texts, folded, with the Latin forms of every
+/// word so that a visitor typing in one script finds the others.
+fn search_entry(p: &PkgItem, item: &Item) -> serde_json::Value {
+    let r = &item.record;
+    let mut raw = Vec::new();
+    raw.extend(titles_of(item).into_values());
+    raw.extend(p.entry.captions.values().cloned());
+    raw.extend(r.persons.iter().cloned());
+    raw.extend(r.places.iter().cloned());
+    raw.extend(r.subjects.iter().cloned());
+    raw.extend(r.descriptions.values().cloned());
+    raw.extend(r.description.iter().cloned());
+    raw.extend(r.creator.iter().cloned());
+    raw.push(r.date.as_ref().map(|d| d.text.clone()).unwrap_or_default());
+    raw.push(item.id.clone());
+    for (_, _, t) in item_texts(item) {
+        raw.push(t.chars().take(3000).collect());
+    }
+    let mut words: Vec<String> = Vec::new();
+    for text in &raw {
+        for w in analyze::words(text) {
+            let folded = analyze::fold(&w.lower);
+            words.push(analyze::to_latin(&folded));
+            words.push(folded);
+        }
+    }
+    words.sort();
+    words.dedup();
+    serde_json::json!({"id": item.id, "text": words.join(" ")})
+}
+
+/// The page of the `i`-th item.
+fn item_page(pkg: &Package<'_>, i: usize, p: &PkgItem, item: &Item, first_lang: &str) -> String {
+    let set = &pkg.set;
+    let id = &item.id;
+    let r = &item.record;
+    let mut images = String::new();
+    for pg in &p.pages {
+        match &pg.access {
+            Some(a) if a.width.is_some() => images.push_str(&format!(
+                "<figure><img src=\"../{}\" alt=\"page {}\" width=\"{}\" height=\"{}\"><figcaption>p. {}</figcaption></figure>\n",
+                esc(&url_path(&a.path)), pg.page, a.width.unwrap_or(0), a.height.unwrap_or(0), pg.page
+            )),
+            Some(a) => images.push_str(&format!(
+                "<p class=\"file\"><a href=\"../{}\">{}</a> ({})</p>\n",
+                esc(&url_path(&a.path)),
+                esc(&pg.master.name),
+                esc(&a.media_type)
+            )),
+            None => images.push_str(&format!(
+                "<p class=\"file\">{} (no access copy)</p>\n",
+                esc(&pg.master.name)
+            )),
+        }
+    }
+    let mut rows = String::new();
+    let mut row = |label: &str, value: String| {
+        if !value.trim().is_empty() {
+            rows.push_str(&format!(
+                "<tr><th>{}</th><td>{}</td></tr>\n",
+                esc(label),
+                value
+            ));
+        }
+    };
+    row("Identifier", esc(id));
+    row("Kind", esc(item.kind().as_str()));
+    row(
+        "Date",
+        esc(&r.date.as_ref().map(|d| d.text.clone()).unwrap_or_default()),
+    );
+    row("Languages", esc(&r.langs.join(", ")));
+    row("Creator", esc(r.creator.as_deref().unwrap_or("")));
+    row("Collection", esc(r.collection.as_deref().unwrap_or("")));
+    row(
+        "Source archive",
+        esc(r.source_archive.as_deref().unwrap_or("")),
+    );
+    row("Country", esc(r.source_country.as_deref().unwrap_or("")));
+    row("Reference", esc(r.reference.as_deref().unwrap_or("")));
+    row("Donor", esc(r.donor.as_deref().unwrap_or("")));
+    row("Custody", esc(r.custody.as_deref().unwrap_or("")));
+    row("Persons", esc(&r.persons.join("; ")));
+    row("Places", esc(&r.places.join("; ")));
+    row("Subjects", esc(&r.subjects.join("; ")));
+    for (k, v) in &r.meta {
+        row(k, esc(v));
+    }
+    if let Some(rights) = &r.rights {
+        row(
+            "Rights",
+            match safe_url(rights) {
+                Some(u) => format!("<a href=\"{0}\" rel=\"license noopener\">{0}</a>", esc(u)),
+                None => esc(rights),
+            },
+        );
+    }
+    let mut descriptions = r.descriptions.clone();
+    if let Some(d) = &r.description {
+        descriptions
+            .entry(String::new())
+            .or_insert_with(|| d.clone());
+    }
+    let description = if descriptions.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"description\">{}</p>", multi(&descriptions, ""))
+    };
+    let texts: String = item_texts(item)
+        .into_iter()
+        .map(|(source, lang, text)| {
+            let lang = lang.unwrap_or_default();
+            format!(
+                "<section class=\"text\"><h2>{} {}</h2><div lang=\"{}\" class=\"body\">{}</div></section>\n",
+                esc(&source),
+                esc(&lang),
+                esc(if lang.is_empty() { "und" } else { &lang }),
+                esc(&text).replace('\n', "<br>\n")
+            )
+        })
+        .collect();
+    let link = |j: usize, rel: &str, text: &dyn Fn(&str) -> String| {
+        pkg.items
+            .get(j)
+            .map(|q| {
+                format!(
+                    " <a href=\"{}.html\" rel=\"{rel}\">{}</a>",
+                    esc(q.id()),
+                    text(&esc(q.id()))
+                )
+            })
+            .unwrap_or_default()
+    };
+    let nav = format!(
+        "<nav class=\"pager\"><a href=\"../index.html\">↑ {}</a>{}{}</nav>",
+        esc(&set.title_in(Some(first_lang))),
+        i.checked_sub(1)
+            .map(|j| link(j, "prev", &|t| format!("← {t}")))
+            .unwrap_or_default(),
+        link(i + 1, "next", &|t| format!("{t} →")),
+    );
+    let caption = if p.entry.captions.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"caption\">{}</p>", multi(&p.entry.captions, ""))
+    };
+    let body = format!(
+        "{nav}\n<h1>{title}</h1>\n{caption}\n{description}\n<div class=\"pages\">{images}</div>\n\
+<table class=\"meta\">\n{rows}</table>\n{texts}",
+        title = multi(&titles_of(item), &item.title()),
+    );
+    page(&item.title(), first_lang, "../", &body, &pkg.langs)
 }
 
 /// The script of every page (language switch, search).
