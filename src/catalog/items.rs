@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Row, Transaction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::Catalog;
@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{Access, ItemRecord, Kind};
 
 /// A stored file of an item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileRow {
     /// Original file name.
     pub name: String,

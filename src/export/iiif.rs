@@ -213,22 +213,16 @@ fn manifest(p: &PkgItem, item: &Item, base: &str) -> Value {
 }
 
 /// Write the collection and the manifests (the images are already in the sink). Each
-/// manifest is written as its item is read; the collection keeps one compact member
-/// entry per item and is streamed.
+/// manifest is written as its item is read; the collection is streamed in a second pass
+/// over the items, so that nothing is held per item.
 pub(crate) fn write(pkg: &Package<'_>, sink: &mut dyn Sink, base: Option<&str>) -> Result<()> {
     let mut base = base.unwrap_or(DEFAULT_BASE).trim().to_string();
     if !base.ends_with('/') {
         base.push('/');
     }
     let set = &pkg.set;
-    let mut members: Vec<String> = Vec::with_capacity(pkg.items.len());
     pkg.each_item(|_, p, item| {
         let m = manifest(p, item, &base);
-        let mut member = json!({"id": m["id"], "type": "Manifest", "label": m["label"]});
-        if let Some(t) = m.get("thumbnail") {
-            member["thumbnail"] = t.clone();
-        }
-        members.push(serde_json::to_string_pretty(&member).unwrap_or_default());
         sink.add(
             &format!("manifests/{}.json", item.id),
             &serde_json::to_vec_pretty(&m).unwrap_or_default(),
@@ -258,10 +252,16 @@ pub(crate) fn write(pkg: &Package<'_>, sink: &mut dyn Sink, base: Option<&str>) 
     let io = |e: std::io::Error| Error::io("collection.json", e);
     sink.add_streamed("collection.json", &mut |w| {
         write!(w, "{open},\n  \"items\": [").map_err(io)?;
-        for (k, m) in members.iter().enumerate() {
-            let indented = m.replace('\n', "\n    ");
-            write!(w, "{}\n    {indented}", if k == 0 { "" } else { "," }).map_err(io)?;
-        }
+        pkg.each_item(|k, p, item| {
+            let m = manifest(p, item, &base);
+            let mut member = json!({"id": m["id"], "type": "Manifest", "label": m["label"]});
+            if let Some(t) = m.get("thumbnail") {
+                member["thumbnail"] = t.clone();
+            }
+            let text = serde_json::to_string_pretty(&member).unwrap_or_default();
+            let indented = text.replace('\n', "\n    ");
+            write!(w, "{}\n    {indented}", if k == 0 { "" } else { "," }).map_err(io)
+        })?;
         write!(w, "\n  ]\n}}").map_err(io)
     })?;
     Ok(())

@@ -15,6 +15,7 @@ mod iiif;
 mod sink;
 mod site;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -27,7 +28,8 @@ use crate::derive;
 use crate::error::{Error, IoContext, Result};
 use crate::progress::Progress;
 
-pub use sink::{DirSink, Sink, ZipSink};
+use sink::Spill;
+pub use sink::{DirSink, Sink, Written, ZipSink};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +108,7 @@ pub struct ExportReport {
 }
 
 /// One page of an item in a package.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Page {
     pub page: i64,
     pub master: FileRow,
@@ -116,7 +118,7 @@ pub(crate) struct Page {
 }
 
 /// A file written into the package.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Asset {
     pub path: String,
     pub media_type: String,
@@ -127,15 +129,17 @@ pub(crate) struct Asset {
 }
 
 /// An item as it goes into a package: its place and captions in the set and the files
-/// written for its pages. The full record (texts, metadata) is not kept here: writers read
-/// it from the catalog a chunk at a time with [`Package::each_item`], so what a package
-/// holds in memory per item stays small however large the set.
+/// written for its pages. Neither the full record (texts, metadata) nor the pages are kept
+/// in [`Package::items`]: writers get both from [`Package::each_item`], which reads the
+/// records from the catalog and the pages from a spill file a chunk at a time, so what a
+/// package holds in memory per item stays small however large the set.
 #[derive(Debug, Clone)]
 pub(crate) struct PkgItem {
     /// Position, canonical item id and captions.
     pub entry: SetEntry,
     /// Open to the public today (restricted items travel only with `include_restricted`).
     pub public: bool,
+    /// The item's pages: empty in [`Package::items`], filled in what `each_item` passes.
     pub pages: Vec<Page>,
 }
 
@@ -159,6 +163,11 @@ pub(crate) struct Package<'a> {
     /// Languages of the package, most used first.
     pub langs: Vec<String>,
     pub warnings: Vec<String>,
+    /// The pages of every item, one JSON line per item in set order, written by
+    /// [`make_assets`] (none before it, or for BagIt, which needs no access copies).
+    pages: Option<Spill>,
+    /// The package's temporary path, beside which that file is made.
+    spill_path: PathBuf,
 }
 
 impl Package<'_> {
@@ -170,12 +179,40 @@ impl Package<'_> {
     /// Call `f` with each item of the package in set order (its index, its package entry
     /// and its full record), reading the records from the catalog [`CHUNK`] at a time.
     pub fn each_item(&self, mut f: impl FnMut(usize, &PkgItem, &Item) -> Result<()>) -> Result<()> {
+        use std::io::BufRead;
+        let mut spill = match &self.pages {
+            Some(file) => {
+                let path = file.path();
+                let f = std::fs::File::open(path).at(path)?;
+                Some((std::io::BufReader::new(f).lines(), path))
+            }
+            None => None,
+        };
         let mut k = 0;
         for chunk in self.items.chunks(CHUNK) {
             let ids: Vec<String> = chunk.iter().map(|p| p.entry.id.clone()).collect();
             let full = self.archive.catalog.items(&ids)?;
             for (p, item) in chunk.iter().zip(&full) {
-                f(k, p, item)?;
+                let pages = match &mut spill {
+                    Some((lines, path)) => {
+                        let line = lines
+                            .next()
+                            .ok_or_else(|| {
+                                Error::invalid(format!("{}: ends early", path.display()))
+                            })?
+                            .at(*path)?;
+                        serde_json::from_str(&line).map_err(|e| {
+                            Error::invalid(format!("{}: item {k}: {e}", path.display()))
+                        })?
+                    }
+                    None => Vec::new(),
+                };
+                let with_pages = PkgItem {
+                    entry: p.entry.clone(),
+                    public: p.public,
+                    pages,
+                };
+                f(k, &with_pages, item)?;
                 k += 1;
             }
         }
@@ -377,9 +414,14 @@ pub fn export(
         archive,
         epoch: epoch_of(&set),
         langs: langs.ranked(),
-        set: set.clone(),
+        set: Set {
+            items: Vec::new(),
+            ..set.clone()
+        },
         items,
         warnings: Vec::new(),
+        pages: None,
+        spill_path: tmp.clone(),
     };
     let result = write_format(&mut pkg, opts, &tmp, progress);
     let (files, bytes) = match result {
@@ -449,7 +491,7 @@ fn write_format(
             let mut sink = ZipSink::new(tmp, pkg.epoch)?;
             make_assets(pkg, &mut sink, progress)?;
             site::write(pkg, &mut sink)?;
-            let files = sink.written();
+            let files = sink.written()?;
             sink.add_streamed("manifest.json", &mut |w| write_manifest(pkg, &files, w))?;
             sink.add_streamed("metadata.csv", &mut |w| dc::write_metadata_csv(pkg, w))?;
             sink.add_streamed("metadata.xml", &mut |w| dc::write_metadata_xml(pkg, w))?;
@@ -503,6 +545,9 @@ pub(crate) fn make_assets(
         (d.access_long_edge, d.thumbnail_long_edge, d.jpeg_quality);
     progress.begin("exporting", pkg.items.len() as u64, 0);
     let mut warnings = Vec::new();
+    let spill = Spill::beside(&pkg.spill_path, "pages");
+    let file = std::fs::File::create(spill.path()).at(spill.path())?;
+    let mut out = std::io::BufWriter::new(file);
     for chunk in pkg.items.chunks_mut(8) {
         let ids: Vec<String> = chunk.iter().map(|p| p.entry.id.clone()).collect();
         let full = archive.catalog.items(&ids)?;
@@ -591,11 +636,18 @@ pub(crate) fn make_assets(
                     });
                 }
             }
+            let pages = std::mem::take(&mut p.pages);
+            serde_json::to_writer(&mut out, &pages)
+                .map_err(|e| Error::invalid(format!("{}: {e}", spill.path().display())))?;
+            out.write_all(b"\n").at(spill.path())?;
             progress.advance(1, 0);
         }
     }
+    out.flush().at(spill.path())?;
+    drop(out);
     progress.end();
     pkg.warnings.extend(warnings);
+    pkg.pages = Some(spill);
     Ok(())
 }
 
@@ -748,11 +800,7 @@ pub(crate) fn item_texts(item: &Item) -> Vec<(String, Option<String>, String)> {
 
 /// The zip package's `manifest.json` (schema: `schemas/export-manifest.schema.json`),
 /// written item by item so a set of any size needs the memory of one item.
-fn write_manifest(
-    pkg: &Package<'_>,
-    files: &[(String, String, u64)],
-    w: &mut dyn std::io::Write,
-) -> Result<()> {
+fn write_manifest(pkg: &Package<'_>, files: &Written, w: &mut dyn std::io::Write) -> Result<()> {
     let set = &pkg.set;
     let head = json!({
         "format": "hishatak-exhibition-package",
@@ -782,11 +830,14 @@ fn write_manifest(
         write!(w, "{}\n    {text}", if k == 0 { "" } else { "," }).map_err(io)
     })?;
     write!(w, "\n  ],\n  \"files\": [").map_err(io)?;
-    for (k, (p, s, n)) in files.iter().enumerate() {
+    let mut k = 0;
+    files.each(&mut |p, s, n| {
         let text =
             serde_json::to_string(&json!({"path": p, "sha256": s, "size": n})).map_err(js)?;
         write!(w, "{}\n    {text}", if k == 0 { "" } else { "," }).map_err(io)?;
-    }
+        k += 1;
+        Ok(())
+    })?;
     writeln!(w, "\n  ]\n}}").map_err(io)?;
     Ok(())
 }
@@ -845,6 +896,8 @@ fn remove_stale_partials(parent: &Path, file_name: &str) {
         let Some(pid) = name.strip_prefix(&prefix) else {
             continue;
         };
+        // `<pid>` is the package itself, `<pid>.<suffix>` one of its scratch files.
+        let pid = pid.split('.').next().unwrap_or(pid);
         let Ok(pid) = pid.parse::<u32>() else {
             continue;
         };

@@ -23,8 +23,8 @@ pub trait Sink {
         path: &str,
         write: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
     ) -> Result<()>;
-    /// The files written so far: (path, sha256, size), in writing order.
-    fn written(&self) -> Vec<(String, String, u64)>;
+    /// The files written so far, to be read back in writing order with [`Written::each`].
+    fn written(&mut self) -> Result<Written>;
     /// Make everything durable; returns (files, bytes).
     fn finish(self) -> Result<(u64, u64)>
     where
@@ -101,10 +101,101 @@ fn copy_hashing(reader: &mut dyn Read, out: &mut dyn Write, what: &Path) -> Resu
     Ok((hex::encode(h.finalize()), n_total))
 }
 
+/// A scratch file beside a package, removed when dropped. If the process is killed
+/// first, the next export to the same name removes it with the other partials (its name
+/// is the package's temporary name plus a suffix).
+pub(crate) struct Spill(PathBuf);
+
+impl Spill {
+    /// A scratch file named `<package temp name>.<suffix>`.
+    pub fn beside(package: &Path, suffix: &str) -> Spill {
+        let mut name = package.as_os_str().to_owned();
+        name.push(".");
+        name.push(suffix);
+        Spill(PathBuf::from(name))
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The files written into a package (path, sha256, size), one JSON line each in a scratch
+/// file rather than in memory, so that a package of a million files needs no more memory
+/// than one of ten; read back once for the file list of `manifest.json`.
+struct Ledger {
+    spill: Spill,
+    out: BufWriter<File>,
+    files: u64,
+    bytes: u64,
+}
+
+impl Ledger {
+    fn beside(package: &Path) -> Result<Ledger> {
+        let spill = Spill::beside(package, "files");
+        let f = File::create(spill.path()).at(spill.path())?;
+        Ok(Ledger {
+            out: BufWriter::new(f),
+            spill,
+            files: 0,
+            bytes: 0,
+        })
+    }
+
+    fn push(&mut self, path: &str, sha: &str, size: u64) -> Result<()> {
+        let line = serde_json::to_string(&(path, sha, size))
+            .map_err(|e| Error::invalid(format!("{}: {e}", self.spill.path().display())))?;
+        self.out.write_all(line.as_bytes()).at(self.spill.path())?;
+        self.out.write_all(b"\n").at(self.spill.path())?;
+        self.files += 1;
+        self.bytes += size;
+        Ok(())
+    }
+
+    fn written(&mut self) -> Result<Written> {
+        let p = self.spill.path();
+        self.out.flush().at(p)?;
+        let len = self.out.get_ref().metadata().at(p)?.len();
+        Ok(Written {
+            path: p.to_path_buf(),
+            len,
+        })
+    }
+}
+
+/// The files a sink had written when [`Sink::written`] was called.
+pub struct Written {
+    path: PathBuf,
+    len: u64,
+}
+
+impl Written {
+    /// Call `f` with each file (path, sha256, size), in writing order.
+    pub fn each(&self, f: &mut dyn FnMut(&str, &str, u64) -> Result<()>) -> Result<()> {
+        use std::io::BufRead;
+        let p = &self.path;
+        let r = std::io::BufReader::new(File::open(p).at(p)?.take(self.len));
+        for line in r.lines() {
+            let line = line.at(p)?;
+            let (path, sha, size): (String, String, u64) = serde_json::from_str(&line)
+                .map_err(|e| Error::invalid(format!("{}: {e}", p.display())))?;
+            f(&path, &sha, size)?;
+        }
+        Ok(())
+    }
+}
+
 /// A package folder.
 pub struct DirSink {
     root: PathBuf,
-    written: Vec<(String, String, u64)>,
+    written: Ledger,
 }
 
 impl DirSink {
@@ -113,7 +204,7 @@ impl DirSink {
         std::fs::create_dir_all(root).at(root)?;
         Ok(DirSink {
             root: root.to_path_buf(),
-            written: Vec::new(),
+            written: Ledger::beside(root)?,
         })
     }
 
@@ -133,11 +224,11 @@ impl Sink for DirSink {
     fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
         let (p, mut f) = self.create(path)?;
         f.write_all(bytes).at(&p)?;
-        self.written.push((
-            path.to_string(),
-            hex::encode(Sha256::digest(bytes)),
+        self.written.push(
+            path,
+            &hex::encode(Sha256::digest(bytes)),
             bytes.len() as u64,
-        ));
+        )?;
         Ok(())
     }
 
@@ -146,7 +237,7 @@ impl Sink for DirSink {
         let mut f = BufWriter::new(f);
         let (sha, n) = copy_hashing(reader, &mut f, &p)?;
         f.flush().at(&p)?;
-        self.written.push((path.to_string(), sha, n));
+        self.written.push(path, &sha, n)?;
         Ok(())
     }
 
@@ -157,20 +248,17 @@ impl Sink for DirSink {
     ) -> Result<()> {
         let (p, mut f) = self.create(path)?;
         let (sha, n) = stream_hashing(&mut f, write, &p)?;
-        self.written.push((path.to_string(), sha, n));
+        self.written.push(path, &sha, n)?;
         Ok(())
     }
 
-    fn written(&self) -> Vec<(String, String, u64)> {
-        self.written.clone()
+    fn written(&mut self) -> Result<Written> {
+        self.written.written()
     }
 
     fn finish(self) -> Result<(u64, u64)> {
         crate::store::sync_filesystem(&self.root)?;
-        Ok((
-            self.written.len() as u64,
-            self.written.iter().map(|w| w.2).sum(),
-        ))
+        Ok((self.written.files, self.written.bytes))
     }
 }
 
@@ -180,7 +268,7 @@ pub struct ZipSink {
     path: PathBuf,
     zip: ZipWriter<BufWriter<File>>,
     options: SimpleFileOptions,
-    written: Vec<(String, String, u64)>,
+    written: Ledger,
 }
 
 impl ZipSink {
@@ -213,7 +301,7 @@ impl ZipSink {
             path: path.to_path_buf(),
             zip: ZipWriter::new(BufWriter::new(f)),
             options,
-            written: Vec::new(),
+            written: Ledger::beside(path)?,
         })
     }
 }
@@ -228,11 +316,11 @@ impl Sink for ZipSink {
             .large_file(bytes.len() as u64 >= u32::MAX as u64);
         self.zip.start_file(path, opts).map_err(zerr)?;
         self.zip.write_all(bytes).at(&self.path)?;
-        self.written.push((
-            path.to_string(),
-            hex::encode(Sha256::digest(bytes)),
+        self.written.push(
+            path,
+            &hex::encode(Sha256::digest(bytes)),
             bytes.len() as u64,
-        ));
+        )?;
         Ok(())
     }
 
@@ -243,7 +331,7 @@ impl Sink for ZipSink {
         let opts = self.options.large_file(size >= u32::MAX as u64);
         self.zip.start_file(path, opts).map_err(zerr)?;
         let (sha, n) = copy_hashing(reader, &mut self.zip, &self.path)?;
-        self.written.push((path.to_string(), sha, n));
+        self.written.push(path, &sha, n)?;
         Ok(())
     }
 
@@ -259,12 +347,12 @@ impl Sink for ZipSink {
         let opts = self.options.large_file(true);
         self.zip.start_file(path, opts).map_err(zerr)?;
         let (sha, n) = stream_hashing(&mut self.zip, write, &self.path)?;
-        self.written.push((path.to_string(), sha, n));
+        self.written.push(path, &sha, n)?;
         Ok(())
     }
 
-    fn written(&self) -> Vec<(String, String, u64)> {
-        self.written.clone()
+    fn written(&mut self) -> Result<Written> {
+        self.written.written()
     }
 
     fn finish(self) -> Result<(u64, u64)> {
@@ -277,9 +365,6 @@ impl Sink for ZipSink {
             .into_inner()
             .map_err(|e| Error::io(&path, e.into_error()))?;
         f.sync_all().at(&path)?;
-        Ok((
-            self.written.len() as u64,
-            self.written.iter().map(|w| w.2).sum(),
-        ))
+        Ok((self.written.files, self.written.bytes))
     }
 }
