@@ -96,6 +96,24 @@ pub struct FileAnalysis {
     pub texts: Vec<FoundText>,
 }
 
+impl FileAnalysis {
+    /// Keep the text OCR found on a page (nothing when the page had none), or say why OCR
+    /// failed there.
+    fn add_ocr(&mut self, r: std::result::Result<ocr::Ocr, String>, name: &str, page: usize) {
+        match r {
+            Ok(o) if !o.text.trim().is_empty() => self.texts.push(FoundText {
+                source: "ocr",
+                page,
+                text: o.text,
+                confidence: Some(o.confidence),
+                packs: Some(o.langs),
+            }),
+            Ok(_) => {}
+            Err(e) => self.problems.push(format!("{name} page {page}: OCR: {e}")),
+        }
+    }
+}
+
 /// Settings of one analysis run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -267,19 +285,7 @@ fn analyse(job: &Job) -> FileAnalysis {
                 }
                 let r = ocr::rasterize(&job.path, page, &job.tmp, job.ocr_limit)
                     .and_then(|img| ocr::recognise(&img, &job.langs, &job.tmp, job.ocr_limit));
-                match r {
-                    Ok(o) if !o.text.trim().is_empty() => a.texts.push(FoundText {
-                        source: "ocr",
-                        page,
-                        text: o.text,
-                        confidence: Some(o.confidence),
-                        packs: Some(o.langs),
-                    }),
-                    Ok(_) => {}
-                    Err(e) => a
-                        .problems
-                        .push(format!("{} page {page}: OCR: {e}", job.name)),
-                }
+                a.add_ocr(r, &job.name, page);
             }
         }
         return a;
@@ -328,19 +334,8 @@ fn analyse(job: &Job) -> FileAnalysis {
             }
         }
         if job.ocr {
-            match ocr::recognise(&img, &job.langs, &job.tmp, job.ocr_limit) {
-                Ok(o) if !o.text.trim().is_empty() => a.texts.push(FoundText {
-                    source: "ocr",
-                    page: i + 1,
-                    text: o.text,
-                    confidence: Some(o.confidence),
-                    packs: Some(o.langs),
-                }),
-                Ok(_) => {}
-                Err(e) => a
-                    .problems
-                    .push(format!("{} page {}: OCR: {e}", job.name, i + 1)),
-            }
+            let r = ocr::recognise(&img, &job.langs, &job.tmp, job.ocr_limit);
+            a.add_ocr(r, &job.name, i + 1);
         }
     }
     a
