@@ -56,8 +56,10 @@ pub fn each_word(text: &str, mut f: impl FnMut(&str, usize, usize)) {
         // Every combining mark (not only the Latin accents) belongs to the word it
         // follows: text written decomposed (NFD) gives the same words as text written
         // composed. A mark after no letter is no word.
-        let mark = start.is_some() && unicode_normalization::char::is_combining_mark(c);
-        if c.is_alphanumeric() || mark {
+        // (A letter is tested first: most characters are, and the mark test is slower.)
+        if c.is_alphanumeric()
+            || (start.is_some() && unicode_normalization::char::is_combining_mark(c))
+        {
             if start.is_none() {
                 start = Some(i);
             }

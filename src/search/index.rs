@@ -719,7 +719,16 @@ thread_local! {
     static WORD_CACHE: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::default());
 }
 
-fn analyse(text: &str, langs: &[&str]) -> Analysed {
+/// What a text needs besides its plain, stem and Latin values.
+#[derive(Clone, Copy)]
+struct Needs {
+    /// The combined value, for a scoped field (titles, names, ...; not the long texts).
+    combined: bool,
+    /// The first Latin form of each word, for phonetic codes (persons and creators).
+    latin_words: bool,
+}
+
+fn analyse(text: &str, langs: &[&str], needs: Needs) -> Analysed {
     WORD_CACHE.with(|c| {
         let mut cache = c.borrow_mut();
         if cache.len > WORD_CACHE_MAX {
@@ -741,9 +750,13 @@ fn analyse(text: &str, langs: &[&str]) -> Analysed {
             a.plain.push_str(&w.plain);
             a.stem.push_str(&w.stem);
             a.latin.push_str(&w.latin);
-            a.combined.push_str(&w.combined);
-            if let Some(l) = &w.latin_first {
-                a.latin_words.push(l.to_string());
+            if needs.combined {
+                a.combined.push_str(&w.combined);
+            }
+            if needs.latin_words {
+                if let Some(l) = &w.latin_first {
+                    a.latin_words.push(l.to_string());
+                }
             }
         });
         a
@@ -859,7 +872,11 @@ pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> T
         }
     }
     for (scope, text, langs, _) in item_texts(item) {
-        let a = analyse(text, &langs);
+        let needs = Needs {
+            combined: scope.is_some(),
+            latin_words: matches!(scope, Some("person" | "creator")),
+        };
+        let a = analyse(text, &langs, needs);
         if let Some(s) = scope {
             if let Some((_, field)) = f.scoped.iter().find(|(p, _)| p == s) {
                 d.add_text(*field, a.combined);
@@ -927,8 +944,12 @@ mod tests {
     fn cached_analysis_is_the_analysis() {
         let text = "Bakü'de Бакu Էրզրումից Erzurum Bakü'de Էրզրումից";
         for langs in [vec![], vec!["tr"], vec!["hy", "ru"]] {
-            let a = analyse(text, &langs);
-            let b = analyse(text, &langs);
+            let all = Needs {
+                combined: true,
+                latin_words: true,
+            };
+            let a = analyse(text, &langs, all);
+            let b = analyse(text, &langs, all);
             let mut plain = String::new();
             let mut stem = String::new();
             for w in analyze::words(text) {
