@@ -29,8 +29,10 @@ use crate::error::{Error, Result};
 
 /// Version of the index layout; a different one is rebuilt. 2: combining marks of every
 /// script stay in their word (1 split words at marks outside U+0300-U+036F). 3: hits'
-/// display fields and snippet texts stored in the index. 4: both.
-pub const INDEX_SCHEMA_VERSION: u32 = 4;
+/// display fields and snippet texts stored in the index. 4: both. 5: the number of a
+/// `HSH-000042` id as a u64 fast field (`id_num`), read for hits instead of the id's
+/// dictionary-encoded column.
+pub const INDEX_SCHEMA_VERSION: u32 = 5;
 const META_FILE: &str = "hishatak-index.json";
 
 /// Scoped text fields, by the query prefix that selects them.
@@ -48,6 +50,11 @@ pub const SCOPES: [(&str, &str); 7] = [
 #[derive(Clone)]
 pub struct Fields {
     pub(crate) id: Field,
+    /// The number of an id of the form `HSH-000042` (42), or [`NO_ID_NUM`] for any other
+    /// id: a hit's id is read from this u64 column in a few nanoseconds, where the id's
+    /// string column scans a block of its dictionary (a fifth of a query's time at 20,000
+    /// items).
+    pub(crate) id_num: Field,
     pub(crate) kind: Field,
     pub(crate) lang: Field,
     pub(crate) collection: Field,
@@ -118,6 +125,7 @@ fn schema() -> (Schema, Fields) {
     let num = NumericOptions::default().set_indexed().set_fast();
     let f = Fields {
         id: b.add_text_field("id", STRING | STORED | FAST),
+        id_num: b.add_u64_field("id_num", FAST),
         kind: b.add_text_field("kind", STRING),
         lang: b.add_text_field("lang", STRING),
         collection: b.add_text_field("collection", STRING),
@@ -823,11 +831,29 @@ pub(crate) fn item_texts(item: &Item) -> Vec<ItemText<'_>> {
     out
 }
 
+/// `id_num` of an id that is not `HSH-` and a number written as `HSH-{n:06}` does.
+pub(crate) const NO_ID_NUM: u64 = u64::MAX;
+
+/// The number of an id that reads back exactly as `HSH-{n:06}`, else [`NO_ID_NUM`].
+pub(crate) fn id_num(id: &str) -> u64 {
+    id.strip_prefix("HSH-")
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse::<u64>().ok())
+        .filter(|&n| n != NO_ID_NUM && id_of_num(n) == id)
+        .unwrap_or(NO_ID_NUM)
+}
+
+/// The id whose number is `n` (see [`id_num`]).
+pub(crate) fn id_of_num(n: u64) -> String {
+    format!("HSH-{n:06}")
+}
+
 /// The index document of an item.
 pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     let r = &item.record;
     d.add_text(f.id, &item.id);
+    d.add_u64(f.id_num, id_num(&item.id));
     d.add_text(
         f.shown,
         serde_json::to_string(&Shown::of(item)).unwrap_or_default(),
@@ -922,6 +948,23 @@ mod tests {
             out.push((s.token().position, s.token().text.clone()));
         }
         out
+    }
+
+    #[test]
+    fn id_numbers_read_back_as_the_id() {
+        assert_eq!(id_num("HSH-000042"), 42);
+        assert_eq!(id_of_num(42), "HSH-000042");
+        assert_eq!(id_num("HSH-1234567"), 1_234_567);
+        for other in [
+            "HSH-42",
+            "HSH-0000042",
+            "hsh-000042",
+            "X-000042",
+            "HSH-",
+            "HSH-+00042",
+        ] {
+            assert_eq!(id_num(other), NO_ID_NUM, "{other}");
+        }
     }
 
     #[test]

@@ -172,15 +172,20 @@ pub struct Builder<'a> {
     pub(crate) wanted: Wanted,
 }
 
-fn term_q(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
-    let t = Term::from_field_text(field, text);
-    Box::new(BoostQuery::new(
-        Box::new(TermQuery::new(t, IndexRecordOption::WithFreqsAndPositions)),
-        boost,
-    ))
+/// One alternative form of a clause: a term with its weight, or another query (a phrase,
+/// near spellings).
+pub(crate) enum Part {
+    /// A term in a field and its weight.
+    Term(Term, f32),
+    /// Any other query, already weighted.
+    Other(Box<dyn Query>),
 }
 
-fn phrase_q(field: Field, words: &[String], boost: f32) -> Box<dyn Query> {
+fn term_q(field: Field, text: &str, boost: f32) -> Part {
+    Part::Term(Term::from_field_text(field, text), boost)
+}
+
+fn phrase_q(field: Field, words: &[String], boost: f32) -> Part {
     if words.len() == 1 {
         return term_q(field, &words[0], boost);
     }
@@ -188,12 +193,53 @@ fn phrase_q(field: Field, words: &[String], boost: f32) -> Box<dyn Query> {
         .iter()
         .map(|w| Term::from_field_text(field, w))
         .collect();
-    Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), boost))
+    Part::Other(Box::new(BoostQuery::new(
+        Box::new(PhraseQuery::new(terms)),
+        boost,
+    )))
 }
 
-fn any_of(qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+/// Alternatives, each term once: a term asked with two weights is asked once with their
+/// sum, which scores the same (a term's score is the same wherever it is asked) with
+/// one posting list read instead of two. Terms first, in the order first asked.
+type Merged = (Vec<(Term, f32)>, Vec<Box<dyn Query>>);
+
+fn merged(parts: Vec<Part>) -> Merged {
+    let mut terms: Vec<(Term, f32)> = Vec::new();
+    let mut at: std::collections::HashMap<Term, usize> = std::collections::HashMap::new();
+    let mut others = Vec::new();
+    for p in parts {
+        match p {
+            Part::Term(t, w) => match at.get(&t) {
+                Some(&i) => terms[i].1 += w,
+                None => {
+                    at.insert(t.clone(), terms.len());
+                    terms.push((t, w));
+                }
+            },
+            Part::Other(q) => others.push(q),
+        }
+    }
+    (terms, others)
+}
+
+/// A weighted term query. Frequencies without positions: a term's score needs none.
+fn weighted_term(t: Term, w: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(
+        Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
+        w,
+    ))
+}
+
+pub(crate) fn any_of(parts: Vec<Part>) -> Box<dyn Query> {
+    let (terms, others) = merged(parts);
     Box::new(BooleanQuery::new(
-        qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+        terms
+            .into_iter()
+            .map(|(t, w)| weighted_term(t, w))
+            .chain(others)
+            .map(|q| (Occur::Should, q))
+            .collect(),
     ))
 }
 
@@ -223,7 +269,7 @@ impl Builder<'_> {
         weight: f32,
         record: bool,
         near: bool,
-    ) -> Vec<Box<dyn Query>> {
+    ) -> Vec<Part> {
         let f = analyze::forms(lower, &[]);
         let mut stems = Vec::new();
         for l in analyze::query_langs(lower) {
@@ -241,7 +287,7 @@ impl Builder<'_> {
                 latin.push(l);
             }
         }
-        let mut qs: Vec<Box<dyn Query>> = Vec::new();
+        let mut qs: Vec<Part> = Vec::new();
         let scoped = scope.and_then(|s| self.scoped_field(s));
         let (plain_f, stem_f, latin_f) = match scoped {
             Some(sf) => (sf, sf, sf),
@@ -258,10 +304,10 @@ impl Builder<'_> {
             }
             if dist > 0 {
                 let t = Term::from_field_text(latin_f, &latin[0]);
-                qs.push(Box::new(BoostQuery::new(
+                qs.push(Part::Other(Box::new(BoostQuery::new(
                     Box::new(FuzzyTermQuery::new(t, dist, true)),
                     FUZZY * weight,
-                )));
+                ))));
             }
             if near && (scope.is_none() || scope == Some("person") || scope == Some("creator")) {
                 for code in phonetic_codes(self.dm, &latin[0]) {
@@ -270,10 +316,10 @@ impl Builder<'_> {
             }
         } else if dist > 0 {
             let t = Term::from_field_text(plain_f, &f.plain);
-            qs.push(Box::new(BoostQuery::new(
+            qs.push(Part::Other(Box::new(BoostQuery::new(
                 Box::new(FuzzyTermQuery::new(t, dist, true)),
                 FUZZY * weight,
-            )));
+            ))));
         }
         if record {
             self.wanted.plain.insert(f.plain.clone());
@@ -297,7 +343,7 @@ impl Builder<'_> {
         scope: Option<&str>,
         weight: f32,
         record: bool,
-    ) -> Vec<Box<dyn Query>> {
+    ) -> Vec<Part> {
         let plain: Vec<String> = words.iter().map(|w| analyze::fold(w)).collect();
         let latin: Vec<String> = plain.iter().map(|w| analyze::to_latin(w)).collect();
         let scoped = scope.and_then(|s| self.scoped_field(s));
@@ -323,12 +369,7 @@ impl Builder<'_> {
     }
 
     /// The gazetteer's other names for words `span` (lower-cased), as alternatives.
-    fn gazetteer_names(
-        &mut self,
-        span: &[String],
-        scope: Option<&str>,
-        record: bool,
-    ) -> Vec<Box<dyn Query>> {
+    fn gazetteer_names(&mut self, span: &[String], scope: Option<&str>, record: bool) -> Vec<Part> {
         if self.exact_script {
             return Vec::new();
         }
@@ -362,8 +403,8 @@ impl Builder<'_> {
         qs
     }
 
-    /// The query of one clause (all its forms, for a positive clause its gazetteer names).
-    fn clause(&mut self, c: &Clause) -> Box<dyn Query> {
+    /// The forms of one clause (for a positive clause also its gazetteer names).
+    fn clause_parts(&mut self, c: &Clause) -> Vec<Part> {
         let record = !c.negated;
         let scope = c.scope.as_deref();
         let mut qs = if c.phrase {
@@ -375,7 +416,31 @@ impl Builder<'_> {
             let g = self.gazetteer_names(&c.words, scope, record);
             qs.extend(g);
         }
-        any_of(qs)
+        qs
+    }
+
+    /// The query of one clause: its forms as alternatives.
+    fn clause(&mut self, c: &Clause) -> Box<dyn Query> {
+        let parts = self.clause_parts(c);
+        any_of(parts)
+    }
+
+    /// The forms of a query that is only alternatives (`a`, `a OR b`, `"a b" OR c`: no
+    /// AND, no NOT), flattened into one list (see [`any_of`]): the sum of alternatives of
+    /// alternatives is the sum of all of them, so this scores each item as
+    /// [`Builder::build`] does, and a term two words share is read once. `None` (nothing
+    /// recorded) for any other query.
+    pub(crate) fn flat(&mut self, parsed: &Parsed) -> Option<Vec<Part>> {
+        let alternatives = !parsed.groups.is_empty()
+            && parsed.groups.iter().all(|g| g.len() == 1 && !g[0].negated);
+        if !alternatives {
+            return None;
+        }
+        let mut parts = Vec::new();
+        for g in &parsed.groups {
+            parts.extend(self.clause_parts(&g[0]));
+        }
+        Some(parts)
     }
 
     /// The query of a whole parsed query; `None` when there is nothing to search for.
