@@ -311,3 +311,140 @@ fn the_sample_manifest_is_valid_against_the_published_schema() {
     let bad = json!([{"files": [], "kind": "letter", "titel": "x"}]);
     assert!(!validator.is_valid(&bad));
 }
+
+/// A manifest longer than one batch (two items a batch here), with rows refused in later
+/// batches: while reading (a bad date, a missing file, invalid UTF-8, broken JSON) and
+/// while storing (an undecodable transcript). Each is named by its own row, the rest are
+/// stored, and running it again stores nothing twice.
+#[test]
+fn rows_refused_in_later_batches_keep_their_row_numbers_and_the_rest_are_stored() {
+    // Item k is CSV row k + 1 (the header is row 1) and JSON row k. Item 7 is broken in
+    // CSV (a byte that is not UTF-8) and JSON Lines (not JSON), sound in a JSON array.
+    let items = [
+        json!({"files": "f1.txt", "title": "one"}),
+        json!({"files": "f2.txt", "title": "two"}),
+        json!({"files": "f3.txt", "title": "three"}),
+        json!({"files": "f4.txt", "title": "four"}),
+        json!({"files": "f5.txt", "title": "five"}),
+        json!({"files": "f6.txt", "title": "six", "date": "1915-13-01"}),
+        json!({"files": "f7.txt", "title": "seven"}),
+        json!({"files": "f8.txt", "title": "eight", "transcript": "bad.txt"}),
+        json!({"files": "missing.txt", "title": "nine"}),
+        json!({"files": "f9.txt", "title": "ten"}),
+    ];
+    for format in ["csv", "jsonl", "json"] {
+        let d = Dir::with_archive();
+        let settings = d.archive().join("hishatak.toml");
+        let text = std::fs::read_to_string(&settings).unwrap();
+        assert!(text.contains("batch_items = 500"));
+        std::fs::write(
+            &settings,
+            text.replace("batch_items = 500", "batch_items = 2"),
+        )
+        .unwrap();
+        for i in 1..=9 {
+            d.write(&format!("box/f{i}.txt"), format!("item number {i}"));
+        }
+        d.write("box/bad.txt", b"caf\xC1 au lait");
+        let mut refused: Vec<(usize, Option<&str>, &str)> = vec![
+            (6, Some("date"), "month 13"),
+            (
+                8,
+                Some("transcript"),
+                "bad.txt: not valid UTF-8 at byte offset 3",
+            ),
+            (9, Some("files"), "file not found: missing.txt"),
+        ];
+        let (first_row, bytes) = match format {
+            "csv" => {
+                let mut b = b"files,title,date,transcript\n".to_vec();
+                for (k, v) in items.iter().enumerate() {
+                    let cell = |c: &str| v[c].as_str().unwrap_or("").as_bytes().to_vec();
+                    let title = if k == 6 {
+                        b"caf\xE9".to_vec()
+                    } else {
+                        cell("title")
+                    };
+                    b.extend([cell("files"), title, cell("date"), cell("transcript")].join(&b','));
+                    b.push(b'\n');
+                }
+                refused.push((7, None, "not valid UTF-8 at byte offset"));
+                (2, b)
+            }
+            "jsonl" => {
+                let mut lines: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+                lines[6] = "{\"files\": \"f7.txt\",".into();
+                refused.push((7, None, "not valid JSON"));
+                (1, lines.join("\n").into_bytes())
+            }
+            _ => (
+                1,
+                serde_json::to_vec_pretty(&json!({ "items": items })).unwrap(),
+            ),
+        };
+        let stored_items: Vec<usize> = (1..=10)
+            .filter(|k| !refused.iter().any(|r| r.0 == *k))
+            .collect();
+        let manifest = format!("box/m.{format}");
+        d.write(&manifest, bytes);
+        let j = d
+            .run(&["ingest", "--manifest", &manifest, "--json"])
+            .code(3)
+            .json();
+        let stored_rows: Vec<String> = j["stored"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                s["source"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit(' ')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        let want: Vec<String> = stored_items
+            .iter()
+            .map(|k| (k + first_row - 1).to_string())
+            .collect();
+        assert_eq!(stored_rows, want, "{format}: {j:#}");
+        assert_eq!(j["summary"]["stored"], want.len(), "{format}");
+        assert_eq!(
+            j["refused"].as_array().unwrap().len(),
+            refused.len(),
+            "{format}: {j:#}"
+        );
+        for (k, column, says) in &refused {
+            let row = (k + first_row - 1) as u64;
+            let r = refusal_for(&j, row);
+            assert_eq!(r["column"].as_str(), *column, "{format}: {r}");
+            assert!(
+                r["reason"].as_str().unwrap().contains(says),
+                "{format}: {r}"
+            );
+            assert!(
+                r["source"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("row {row}")),
+                "{format}: {r}"
+            );
+        }
+        assert_eq!(d.count("SELECT COUNT(*) FROM items"), want.len() as i64);
+        // Again: nothing stored twice, and the same rows refused.
+        let again = d
+            .run(&["ingest", "--manifest", &manifest, "--json"])
+            .code(3)
+            .json();
+        assert_eq!(again["stored"].as_array().unwrap().len(), 0, "{format}");
+        assert_eq!(
+            again["duplicates"].as_array().unwrap().len(),
+            want.len(),
+            "{format}"
+        );
+        assert_eq!(again["refused"], j["refused"], "{format}");
+        assert_eq!(d.count("SELECT COUNT(*) FROM items"), want.len() as i64);
+    }
+}

@@ -140,12 +140,29 @@ pub fn run(archive: &Option<PathBuf>, args: IngestArgs, quiet: bool) -> Result<O
     let mut a = open(archive)?;
     let started = Instant::now();
     let mut warnings = Vec::new();
-    let plans = match &args.manifest {
-        Some(m) => manifest::read(m)?,
-        None => ingest::plan_files(&args.files, &opts, &mut warnings)?,
+    let mut report = match &args.manifest {
+        // A manifest is checked whole, then read, planned and stored a batch at a time.
+        Some(m) => {
+            let manifest = manifest::Manifest::open(m)?;
+            let bar = out.progress();
+            // The bar's totals take a first pass over the rows (counts only).
+            let totals = if bar.shown() {
+                match manifest.totals() {
+                    Ok(t) => Some((t.files, t.bytes)),
+                    Err(hishatak::Error::Interrupted) => return Ok(Outcome::Code(130)),
+                    Err(e) => return Err(e.into()),
+                }
+            } else {
+                None
+            };
+            ingest::run_stream(&mut a, manifest.plans()?, totals, &opts, &bar)?
+        }
+        None => {
+            let plans = ingest::plan_files(&args.files, &opts, &mut warnings)?;
+            let bar = out.progress();
+            ingest::run(&mut a, plans, &opts, &bar)?
+        }
     };
-    let bar = out.progress();
-    let mut report = ingest::run(&mut a, plans, &opts, &bar)?;
     warnings.append(&mut report.warnings);
     report.warnings = warnings;
     if !report.stored.is_empty() && !report.dry_run {

@@ -74,6 +74,13 @@ pub struct Bar {
     files: Mutex<(u64, u64)>,
 }
 
+impl Bar {
+    /// Whether the bar is drawn (stderr is a terminal and not `--quiet`).
+    pub fn shown(&self) -> bool {
+        self.bar.is_some()
+    }
+}
+
 impl hishatak::Progress for Bar {
     fn begin(&self, what: &str, files: u64, bytes: u64) {
         if let Some(b) = &self.bar {

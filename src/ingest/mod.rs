@@ -334,6 +334,17 @@ struct Prepared {
     warnings: Vec<String>,
 }
 
+/// Files (masters and texts) of a plan and their bytes, as they are now on disk.
+pub fn plan_size(p: &ItemPlan) -> (u64, u64) {
+    let bytes = p
+        .pages
+        .iter()
+        .chain(p.texts.iter().map(|t| &t.path))
+        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    ((p.pages.len() + p.texts.len()) as u64, bytes)
+}
+
 /// Run an ingest over plans. Refused plans go straight to the report.
 pub fn run(
     archive: &mut Archive,
@@ -341,58 +352,94 @@ pub fn run(
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
+    let (mut files, mut bytes) = (0, 0);
+    for p in plans.iter().flatten() {
+        let (f, b) = plan_size(p);
+        files += f;
+        bytes += b;
+    }
+    run_stream(
+        archive,
+        plans.into_iter().map(Ok),
+        Some((files, bytes)),
+        opts,
+        progress,
+    )
+}
+
+/// Run an ingest over plans read one at a time (a manifest's rows): a batch is taken,
+/// stored and committed before the next is read, so memory holds one batch, not the
+/// input. `totals` (files, bytes) sizes the progress bar when known. An `Err` from
+/// `plans` (the input could not be read further) stops the run like a full disk: what
+/// was committed before it stays.
+pub fn run_stream(
+    archive: &mut Archive,
+    plans: impl Iterator<Item = Result<std::result::Result<ItemPlan, Refusal>>>,
+    totals: Option<(u64, u64)>,
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestReport> {
     let mut report = IngestReport {
         dry_run: opts.dry_run,
         ..IngestReport::default()
     };
-    let mut todo = Vec::new();
-    for p in plans {
-        match p {
-            Ok(mut plan) => {
-                plan.record.fill_from(&opts.defaults);
-                todo.push(plan);
-            }
-            Err(r) => report.refused.push(r),
-        }
-    }
-    let size_of = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    let sizes: Vec<u64> = todo
-        .iter()
-        .map(|p| {
-            p.pages
-                .iter()
-                .chain(p.texts.iter().map(|t| &t.path))
-                .map(|f| size_of(f))
-                .sum()
-        })
-        .collect();
-    let total_files: usize = todo.iter().map(|p| p.pages.len() + p.texts.len()).sum();
-    progress.begin("ingest", total_files as u64, sizes.iter().sum());
+    let (total_files, total_bytes) = totals.unwrap_or((0, 0));
+    progress.begin("ingest", total_files, total_bytes);
     let staging = if opts.dry_run {
         None
     } else {
         Some(archive.store.writer()?)
     };
-    let batch_items = archive.settings.ingest.batch_items;
+    let batch_items = archive.settings.ingest.batch_items.max(1);
     let batch_bytes = archive.settings.ingest.batch_bytes;
-    let mut start = 0;
-    while start < todo.len() {
+    let mut plans = plans;
+    // A plan read that did not fit the last batch starts the next one.
+    let mut carry: Option<(ItemPlan, u64)> = None;
+    let mut exhausted = false;
+    loop {
         if crate::interrupt::requested() {
             report.interrupted = true;
             report.stopped = Some("interrupted (Ctrl-C)".into());
             break;
         }
-        let mut end = start;
+        let mut chunk: Vec<ItemPlan> = Vec::new();
         let mut bytes = 0u64;
-        while end < todo.len()
-            && end - start < batch_items
-            && (end == start || bytes + sizes[end] <= batch_bytes)
-        {
-            bytes += sizes[end];
-            end += 1;
+        if let Some((p, size)) = carry.take() {
+            chunk.push(p);
+            bytes = size;
         }
-        let chunk: Vec<ItemPlan> = todo[start..end].to_vec();
-        start = end;
+        let mut unreadable = None;
+        while !exhausted && chunk.len() < batch_items {
+            match plans.next() {
+                None => exhausted = true,
+                Some(Err(e)) => {
+                    exhausted = true;
+                    unreadable = Some(e);
+                }
+                Some(Ok(Err(r))) => report.refused.push(r),
+                Some(Ok(Ok(mut plan))) => {
+                    plan.record.fill_from(&opts.defaults);
+                    let (_, size) = plan_size(&plan);
+                    if !chunk.is_empty() && bytes + size > batch_bytes {
+                        carry = Some((plan, size));
+                        break;
+                    }
+                    bytes += size;
+                    chunk.push(plan);
+                }
+            }
+        }
+        if let Some(e) = unreadable {
+            // The rows read before the failure are not stored: the input is in doubt.
+            let committed = report.stored.len();
+            report.stopped = Some(format!(
+                "the input could not be read further ({e}); the {committed} item(s) committed before stay valid"
+            ));
+            break;
+        }
+        if chunk.is_empty() {
+            break;
+        }
         let stop = run_batch(archive, staging.as_deref(), chunk, &mut report, progress)?;
         if let Some(why) = stop {
             report.stopped = Some(why);
