@@ -77,18 +77,30 @@ impl Catalog {
             .is_some())
     }
 
-    /// Of these items, those with something to read inside: an image or PDF master, or
-    /// a text whose language can be detected.
+    /// Of these items (normalised ids), those with something to read inside: an image
+    /// or PDF master, or a text whose language can be detected.
     pub fn items_with_content(&self, ids: &[String]) -> Result<std::collections::HashSet<String>> {
-        let mut st = self.conn().prepare(
+        let wanted = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string());
+        let mut st = self.conn().prepare_cached(
             "SELECT DISTINCT f.item_id FROM files f JOIN objects o ON o.sha256 = f.sha256
-             WHERE f.role = 'master' AND (o.media_type LIKE 'image/%' OR o.media_type = 'application/pdf')
-             UNION SELECT DISTINCT item_id FROM texts",
+             WHERE f.item_id IN (SELECT value FROM json_each(?1)) AND f.role = 'master'
+               AND (o.media_type LIKE 'image/%' OR o.media_type = 'application/pdf')
+             UNION SELECT DISTINCT item_id FROM texts WHERE item_id IN (SELECT value FROM json_each(?1))",
         )?;
-        let all: std::collections::HashSet<String> = st
-            .query_map([], |r| r.get::<_, String>(0))?
+        let found = st
+            .query_map([&wanted], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(ids.iter().filter(|i| all.contains(*i)).cloned().collect())
+        Ok(found)
+    }
+
+    /// How many master files these items (normalised ids) have.
+    pub fn count_masters(&self, ids: &[String]) -> Result<u64> {
+        let wanted = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string());
+        let n: i64 = self.conn().prepare_cached(
+            "SELECT COUNT(*) FROM files WHERE role = 'master' AND item_id IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_row([&wanted], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
     }
 
     /// Technical metadata and problem of an object, when it was analysed.

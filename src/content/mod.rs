@@ -369,22 +369,28 @@ pub fn process(
         .join("tmp")
         .join(format!("content-{}", std::process::id()));
     std::fs::create_dir_all(&tmp_root).map_err(|e| Error::io(&tmp_root, e))?;
-    let mut items: Vec<Item> = Vec::new();
-    // Items with nothing inside to read (e.g. data files) are skipped without loading them.
-    let worth = archive.catalog.items_with_content(
-        &ids.iter()
+    // The items with something inside to read, not read yet: found a chunk of ids at a
+    // time; the items themselves are loaded a group at a time below, so memory holds
+    // one group, not every new item (a large ingest reads inside all it stored).
+    let mut todo: Vec<String> = Vec::new();
+    let mut total = 0u64;
+    for chunk in ids.chunks(1000) {
+        let norm: Vec<String> = chunk
+            .iter()
             .map(|i| crate::catalog::normalize_item_id(i))
-            .collect::<Vec<_>>(),
-    )?;
-    for id in ids {
-        if !worth.contains(&crate::catalog::normalize_item_id(id)) {
-            continue;
+            .collect();
+        let worth = archive.catalog.items_with_content(&norm)?;
+        let from = todo.len();
+        for id in norm {
+            if !worth.contains(&id) {
+                continue;
+            }
+            if !opts.force && archive.catalog.was_analysed(&id)? {
+                continue;
+            }
+            todo.push(id);
         }
-        let item = archive.catalog.item(id)?;
-        if !opts.force && archive.catalog.was_analysed(&item.id)? {
-            continue;
-        }
-        items.push(item);
+        total += archive.catalog.count_masters(&todo[from..])?;
     }
     let want_ocr = |item: &Item| match opts.ocr {
         OcrMode::Never => false,
@@ -395,12 +401,6 @@ pub fn process(
                 && !item.texts.iter().any(|t| t.source == "transcript")
         }
     };
-    if items.iter().any(&want_ocr) && !ocr::available() {
-        report.warnings.push(
-            "tesseract is not installed: no OCR was done (install tesseract-ocr and its language packs, then run `hishatak derive`)"
-                .into(),
-        );
-    }
     // Our own pool for the outer loop: the parsers use rayon's global pool inside (lopdf,
     // image), and must find its threads free rather than all waiting on us.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -411,14 +411,20 @@ pub fn process(
     let allowed = settings.languages.clone();
     // Image pages already in the archive, for near-duplicate warnings; new pages join it.
     let mut known = archive.catalog.image_hashes()?;
-    let total: usize = items
-        .iter()
-        .map(|i| i.files.iter().filter(|f| f.role == "master").count())
-        .sum();
-    progress.begin("reading", total as u64, 0);
-    // A group of items at a time: analysed on all cores, made durable, recorded, and
-    // dropped, so memory stays flat however many items come in.
-    for group in items.chunks(32) {
+    progress.begin("reading", total, 0);
+    let mut told_no_ocr = false;
+    // A group of items at a time: loaded, analysed on all cores, made durable, recorded,
+    // and dropped, so memory stays flat however many items come in.
+    for group_ids in todo.chunks(32) {
+        let loaded = archive.catalog.items(group_ids)?;
+        let group: &[Item] = &loaded;
+        if !told_no_ocr && group.iter().any(&want_ocr) && !ocr::available() {
+            report.warnings.push(
+                "tesseract is not installed: no OCR was done (install tesseract-ocr and its language packs, then run `hishatak derive`)"
+                    .into(),
+            );
+            told_no_ocr = true;
+        }
         let mut jobs = Vec::new();
         for item in group {
             for f in item.files.iter().filter(|f| f.role == "master") {
