@@ -384,12 +384,6 @@ pub fn export(
             set.name
         )));
     }
-    if opts.out.exists() {
-        return Err(Error::invalid(format!(
-            "{} already exists; give another --out or remove it first (nothing was exported)",
-            opts.out.display()
-        )));
-    }
     let parent = match opts.out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -405,7 +399,15 @@ pub fn export(
                 opts.out.display()
             ))
         })?;
+    // Leftovers of a killed export to this name go first, also when that export had
+    // finished its package before it was killed (its scratch files were still there).
     remove_stale_partials(&parent, &file_name);
+    if opts.out.exists() {
+        return Err(Error::invalid(format!(
+            "{} already exists; give another --out or remove it first (nothing was exported)",
+            opts.out.display()
+        )));
+    }
     let tmp = parent.join(format!(".{file_name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let _ = std::fs::remove_file(&tmp);
@@ -424,6 +426,8 @@ pub fn export(
         spill_path: tmp.clone(),
     };
     let result = write_format(&mut pkg, opts, &tmp, progress);
+    // The page list is no longer needed: remove it before the package gets its name.
+    pkg.pages = None;
     let (files, bytes) = match result {
         Ok(v) => v,
         Err(e) => {
