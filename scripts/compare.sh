@@ -165,7 +165,8 @@ declare -A bench_env=(
 )
 # Disk each bench needs at its peak, MB (data, the archive, the reference tool's copy).
 declare -A bench_disk=(
-    [ingest]=$(((large_mb + small_files * 64 / 1024) * 22 / 10 + 100))
+    # small files: the data, then a copy and an archive per run (kept until the end)
+    [ingest]=$((large_mb * 22 / 10 + small_files * 64 / 1024 * (1 + 2 * runs) * 11 / 10 + 100))
     [content]=$((scans * 12 + 200))
     [export]=$((bag_mb * 4 + zip_items * 200 / 1000 + 100))
     [search]=$((items * 16 / 1000 + 100))

@@ -395,6 +395,64 @@ fn small_batches(d: &Dir) -> Vec<String> {
 }
 
 #[test]
+fn batches_committed_while_the_next_is_copied_keep_order_and_catch_duplicates() {
+    // Batches of two: batch 3 (f5, a copy of f1's bytes, and f6) is copied and hashed
+    // while batch 2 commits, yet it must see batch 1's item and the ids follow the input.
+    let d = Dir::with_archive();
+    let mut files = small_batches(&d);
+    std::fs::write(&files[4], "file number 1").unwrap();
+    files.push(files[1].clone());
+    let mut args = vec!["ingest", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let r = d.run(&args).json();
+    let stored: Vec<(&str, &str)> = r["stored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["source"].as_str().unwrap(), s["id"].as_str().unwrap()))
+        .collect();
+    let names: Vec<String> = stored
+        .iter()
+        .map(|(src, id)| format!("{}={id}", src.rsplit('/').next().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "f1.txt=HSH-000001",
+            "f2.txt=HSH-000002",
+            "f3.txt=HSH-000003",
+            "f4.txt=HSH-000004",
+            "f6.txt=HSH-000005"
+        ],
+        "{r}"
+    );
+    let dups: Vec<(&str, &str)> = r["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["source"].as_str().unwrap(), s["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(dups.len(), 2, "{r}");
+    assert!(
+        dups[0].0.ends_with("f5.txt") && dups[0].1 == "HSH-000001",
+        "{r}"
+    );
+    assert!(
+        dups[1].0.ends_with("f2.txt") && dups[1].1 == "HSH-000002",
+        "{r}"
+    );
+    // Five objects, each stored once, none left over in the temporary area.
+    let v = d.run(&["verify", "--json"]).ok().json();
+    assert_eq!(v["checked"], 5, "{v}");
+    assert!(v["orphans"].as_array().unwrap().is_empty(), "{v}");
+    let tmp = d.archive().join("objects").join("tmp");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+#[test]
 fn a_full_disk_stops_the_batch_and_keeps_what_was_committed() {
     let d = Dir::with_archive();
     let files = small_batches(&d);

@@ -87,6 +87,8 @@ impl Catalog {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Room for every statement an ingest batch repeats (rusqlite keeps 16 by default).
+        conn.set_prepared_statement_cache_capacity(64);
         let mut cat = Catalog { conn };
         cat.migrate(path)?;
         Ok(cat)

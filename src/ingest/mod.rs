@@ -392,59 +392,106 @@ pub fn run_stream(
     };
     let batch_items = archive.settings.ingest.batch_items.max(1);
     let batch_bytes = archive.settings.ingest.batch_bytes;
+    let defaults = &opts.defaults;
     let mut plans = plans;
     // A plan read that did not fit the last batch starts the next one.
     let mut carry: Option<(ItemPlan, u64)> = None;
     let mut exhausted = false;
-    loop {
-        if crate::interrupt::requested() {
-            report.interrupted = true;
-            report.stopped = Some("interrupted (Ctrl-C)".into());
-            break;
-        }
-        let mut chunk: Vec<ItemPlan> = Vec::new();
-        let mut bytes = 0u64;
-        if let Some((p, size)) = carry.take() {
-            chunk.push(p);
-            bytes = size;
-        }
-        let mut unreadable = None;
-        while !exhausted && chunk.len() < batch_items {
-            match plans.next() {
-                None => exhausted = true,
-                Some(Err(e)) => {
-                    exhausted = true;
-                    unreadable = Some(e);
-                }
-                Some(Ok(Err(r))) => report.refused.push(r),
-                Some(Ok(Ok(mut plan))) => {
-                    plan.record.fill_from(&opts.defaults);
-                    let (_, size) = plan_size(&plan);
-                    if !chunk.is_empty() && bytes + size > batch_bytes {
-                        carry = Some((plan, size));
-                        break;
-                    }
-                    bytes += size;
-                    chunk.push(plan);
+    // Batches are pipelined: while one batch is made durable and committed to the catalog
+    // on a thread of its own (disk flushes, renames, SQL: mostly waiting), the next one is
+    // read, copied and hashed on all cores. Commits stay in batch order, one at a time.
+    let stopped: Result<Option<(String, bool)>> = std::thread::scope(|scope| {
+        let mut held: Option<(&mut Archive, &mut IngestReport)> =
+            Some((&mut *archive, &mut report));
+        let mut pending: Option<Pending<'_, '_>> = None;
+        loop {
+            let interrupted = crate::interrupt::requested();
+            let mut chunk: Vec<ItemPlan> = Vec::new();
+            let mut refused: Vec<Refusal> = Vec::new();
+            let mut bytes = 0u64;
+            let mut unreadable = None;
+            if !interrupted {
+                if let Some((p, size)) = carry.take() {
+                    chunk.push(p);
+                    bytes = size;
                 }
             }
+            while !interrupted && !exhausted && chunk.len() < batch_items {
+                match plans.next() {
+                    None => exhausted = true,
+                    Some(Err(e)) => {
+                        exhausted = true;
+                        unreadable = Some(e);
+                    }
+                    Some(Ok(Err(r))) => refused.push(r),
+                    Some(Ok(Ok(mut plan))) => {
+                        plan.record.fill_from(defaults);
+                        let (_, size) = plan_size(&plan);
+                        if !chunk.is_empty() && bytes + size > batch_bytes {
+                            carry = Some((plan, size));
+                            break;
+                        }
+                        bytes += size;
+                        chunk.push(plan);
+                    }
+                }
+            }
+            // Read every file of the batch once, on all cores: copy + hash (or hash only
+            // in a dry run), while the previous batch commits.
+            let results = if unreadable.is_none() {
+                stage_all(staging.as_deref(), &chunk, progress)
+            } else {
+                Vec::new()
+            };
+            // Wait for the batch in flight; it hands back the catalog and the report.
+            let (a, r, earlier) = match pending.take() {
+                Some(handle) => match handle.join() {
+                    Ok((a, r, outcome)) => (a, r, outcome?),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                None => match held.take() {
+                    Some((a, r)) => (a, r, None),
+                    None => {
+                        return Err(Error::invalid(
+                            "ingest: the batch pipeline lost its catalog",
+                        ))
+                    }
+                },
+            };
+            r.refused.append(&mut refused);
+            let stop = if let Some(why) = earlier {
+                Some((why, false))
+            } else if interrupted {
+                Some(("interrupted (Ctrl-C)".to_string(), true))
+            } else if let Some(e) = unreadable {
+                // The rows read before the failure are not stored: the input is in doubt.
+                let committed = r.stored.len();
+                Some((
+                    format!(
+                        "the input could not be read further ({e}); the {committed} item(s) committed before stay valid"
+                    ),
+                    false,
+                ))
+            } else {
+                None
+            };
+            if stop.is_some() || chunk.is_empty() {
+                if let Some(s) = staging.as_deref() {
+                    s.discard(results.into_iter().filter_map(|(_, _, r)| r.ok()).collect());
+                }
+                return Ok(stop);
+            }
+            let staging = staging.as_deref();
+            pending = Some(scope.spawn(move || {
+                let outcome = commit_staged(&mut *a, staging, chunk, results, &mut *r, progress);
+                (a, r, outcome)
+            }));
         }
-        if let Some(e) = unreadable {
-            // The rows read before the failure are not stored: the input is in doubt.
-            let committed = report.stored.len();
-            report.stopped = Some(format!(
-                "the input could not be read further ({e}); the {committed} item(s) committed before stay valid"
-            ));
-            break;
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let stop = run_batch(archive, staging.as_deref(), chunk, &mut report, progress)?;
-        if let Some(why) = stop {
-            report.stopped = Some(why);
-            break;
-        }
+    });
+    if let Some((why, interrupted)) = stopped? {
+        // A batch that stopped because Ctrl-C reached its staging is an interrupt too.
+        report.interrupted |= interrupted || crate::interrupt::requested();
+        report.stopped = Some(why);
     }
     progress.end();
     // Read inside the stored masters: metadata, derivatives, PDF text, OCR, languages.
@@ -465,17 +512,27 @@ pub fn run_stream(
     Ok(report)
 }
 
-/// Prepare, make durable and commit one batch. Returns `Some(reason)` when the batch
-/// had to stop (the store could not be written, or the run was interrupted).
-fn run_batch(
-    archive: &mut Archive,
+/// One file's staging outcome: (plan index, file index, result).
+type StageResult = (usize, usize, std::result::Result<Staged, StageError>);
+
+/// A batch committing on its own thread; it hands the archive and the report back.
+type Pending<'scope, 'a> = std::thread::ScopedJoinHandle<
+    'scope,
+    (
+        &'a mut Archive,
+        &'a mut IngestReport,
+        Result<Option<String>>,
+    ),
+>;
+
+/// Read every file of a batch once, on all cores: copy + hash (or hash only when there is
+/// no writer, in a dry run).
+fn stage_all(
     staging: Option<&dyn store::ObjectWriter>,
-    chunk: Vec<ItemPlan>,
-    report: &mut IngestReport,
+    chunk: &[ItemPlan],
     progress: &dyn Progress,
-) -> Result<Option<String>> {
-    // Read every file once, on all cores: copy + hash (or hash only in a dry run).
-    let jobs: Vec<(usize, usize, PathBuf)> = chunk
+) -> Vec<StageResult> {
+    let jobs: Vec<(usize, usize, &Path)> = chunk
         .iter()
         .enumerate()
         .flat_map(|(i, p)| {
@@ -483,18 +540,17 @@ fn run_batch(
                 .iter()
                 .chain(p.texts.iter().map(|t| &t.path))
                 .enumerate()
-                .map(move |(j, f)| (i, j, f.clone()))
+                .map(move |(j, f)| (i, j, f.as_path()))
         })
         .collect();
-    let results: Vec<(usize, usize, std::result::Result<Staged, StageError>)> = jobs
-        .into_par_iter()
+    jobs.into_par_iter()
         .map(|(i, j, path)| {
             let r = if crate::interrupt::requested() {
                 Err(StageError::Store(Error::Interrupted))
             } else {
                 match staging {
-                    Some(s) => s.stage_file(&path),
-                    None => store::hash_file(&path)
+                    Some(s) => s.stage_file(path),
+                    None => store::hash_file(path)
                         .map(Staged::hashed_only)
                         .map_err(StageError::Source),
                 }
@@ -504,7 +560,20 @@ fn run_batch(
             }
             (i, j, r)
         })
-        .collect();
+        .collect()
+}
+
+/// Make a staged batch durable and commit it. Returns `Some(reason)` when the batch
+/// had to stop (the store could not be written, or the run was interrupted).
+fn commit_staged(
+    archive: &mut Archive,
+    staging: Option<&dyn store::ObjectWriter>,
+    chunk: Vec<ItemPlan>,
+    results: Vec<StageResult>,
+    report: &mut IngestReport,
+    progress: &dyn Progress,
+) -> Result<Option<String>> {
+    let _ = progress;
     let mut per_plan: Vec<Vec<Option<Staged>>> = chunk
         .iter()
         .map(|p| (0..p.pages.len() + p.texts.len()).map(|_| None).collect())

@@ -56,29 +56,55 @@ pub(crate) fn copy_hashing(
     size_hint: u64,
 ) -> std::result::Result<Hashed, CopyError> {
     if size_hint < PIPELINE_FROM {
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; BLOCK];
-        let mut head = Vec::new();
-        let mut size = 0u64;
-        loop {
-            let n = read_full(&mut input, &mut buf).map_err(CopyError::Read)?;
-            if n == 0 {
-                break;
-            }
-            if head.len() < HEAD {
-                head.extend_from_slice(&buf[..n.min(HEAD - head.len())]);
-            }
-            hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).map_err(CopyError::Write)?;
-            size += n as u64;
+        // One buffer per thread, reused: a fresh 128 KiB buffer per file is a fresh
+        // mapping from the allocator, faulted in and unmapped again for every small file.
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        return Ok(Hashed {
-            sha256: hex::encode(hasher.finalize()),
-            size,
-            head,
+        return BUF.with(|b| {
+            let mut buf = b.borrow_mut();
+            if buf.len() < BLOCK {
+                buf.resize(BLOCK, 0);
+            }
+            copy_small(&mut input, out, &mut buf[..BLOCK])
         });
     }
-    // Large file: this thread reads and writes, a second one hashes the same chunks.
+    copy_pipelined(input, out)
+}
+
+/// Copy and hash on this thread, a block at a time.
+fn copy_small(
+    input: &mut impl Read,
+    out: &mut File,
+    buf: &mut [u8],
+) -> std::result::Result<Hashed, CopyError> {
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    let mut size = 0u64;
+    loop {
+        let n = read_full(input, buf).map_err(CopyError::Read)?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < HEAD {
+            head.extend_from_slice(&buf[..n.min(HEAD - head.len())]);
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(CopyError::Write)?;
+        size += n as u64;
+    }
+    Ok(Hashed {
+        sha256: hex::encode(hasher.finalize()),
+        size,
+        head,
+    })
+}
+
+/// Large file: this thread reads and writes, a second one hashes the same chunks.
+fn copy_pipelined(
+    mut input: impl Read + Send,
+    out: &mut File,
+) -> std::result::Result<Hashed, CopyError> {
     let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(4);
     std::thread::scope(|scope| {
         let hasher = scope.spawn(move || {

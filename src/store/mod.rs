@@ -196,6 +196,8 @@ pub struct Staging {
     dir: PathBuf,
     _lock: File,
     counter: AtomicU64,
+    /// Worker threads whose sub-folder exists.
+    made: std::sync::Mutex<Vec<usize>>,
     store: Store,
 }
 
@@ -250,6 +252,7 @@ impl Store {
             dir,
             _lock: lock,
             counter: AtomicU64::new(0),
+            made: std::sync::Mutex::new(Vec::new()),
             store: self.clone(),
         })
     }
@@ -361,12 +364,14 @@ impl Staging {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         // One sub-folder per worker thread: threads creating files in one folder contend
         // for its lock (a third of small-file ingest time went to that).
-        let sub = self.dir.join(format!(
-            "t{}",
-            rayon::current_thread_index().unwrap_or(usize::MAX)
-        ));
-        if !sub.is_dir() {
-            fs::create_dir_all(&sub).map_err(|e| StageError::Store(Error::io(&sub, e)))?;
+        let thread = rayon::current_thread_index().unwrap_or(usize::MAX);
+        let sub = self.dir.join(format!("t{thread}"));
+        {
+            let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+            if !made.contains(&thread) {
+                fs::create_dir_all(&sub).map_err(|e| StageError::Store(Error::io(&sub, e)))?;
+                made.push(thread);
+            }
         }
         let tmp = sub.join(format!("{n}.part"));
         let mut out = OpenOptions::new()
@@ -389,7 +394,14 @@ impl Staging {
                 return Err(e);
             }
         };
+        // Read-only now, through the open handle (no path lookup); the handle keeps its
+        // write access, and the final name never holds a writable file.
         out.flush()
+            .and_then(|()| {
+                let mut perm = out.metadata()?.permissions();
+                perm.set_readonly(true);
+                out.set_permissions(perm)
+            })
             .map_err(|e| StageError::Store(Error::io(&tmp, e)))?;
         Ok(Staged {
             tmp,
@@ -417,36 +429,32 @@ impl Staging {
                 f.sync_all().at(&s.tmp)
             })?;
         }
-        // Step 3: read-only, then rename into place.
+        // Step 3: rename into place (the files were made read-only when staged).
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
         let mut new = Vec::with_capacity(staged.len());
         for s in staged {
             let dest = self.store.path_of(&s.sha256);
-            let parent = dest.parent().map(Path::to_path_buf).unwrap_or_default();
-            if let Ok(existing) = fs::metadata(&dest) {
-                if existing.len() == s.size {
-                    fs::remove_file(&s.tmp).at(&s.tmp)?;
-                    new.push(false);
-                    continue;
+            crate::fault::hit("rename").at(&dest)?;
+            match place(&s.tmp, &dest, s.size)? {
+                Placed::Present => new.push(false),
+                Placed::Renamed => {
+                    new.push(true);
+                    if let Some(parent) = dest.parent() {
+                        dirs.insert(parent.to_path_buf());
+                    }
                 }
-                // A same-named object of the wrong size is damage (reported by verify);
-                // the fresh copy replaces it: same name, now the right bytes.
-            }
-            if !parent.is_dir() {
-                fs::create_dir_all(&parent).at(&parent)?;
-                // New fan-out folders must themselves reach the disk.
-                if let Some(pp) = parent.parent() {
-                    dirs.insert(pp.to_path_buf());
-                    if let Some(ppp) = pp.parent() {
-                        dirs.insert(ppp.to_path_buf());
+                Placed::RenamedIntoNewFolder => {
+                    new.push(true);
+                    // New fan-out folders must themselves reach the disk.
+                    let mut d = dest.parent();
+                    for _ in 0..3 {
+                        if let Some(p) = d {
+                            dirs.insert(p.to_path_buf());
+                            d = p.parent();
+                        }
                     }
                 }
             }
-            set_read_only(&s.tmp)?;
-            crate::fault::hit("rename").at(&dest)?;
-            fs::rename(&s.tmp, &dest).at(&dest)?;
-            dirs.insert(parent);
-            new.push(true);
         }
         // The renames are durable before the caller commits catalog rows.
         crate::fault::hit("dir-sync").at(&self.dir)?;
@@ -475,10 +483,84 @@ impl Drop for Staging {
     }
 }
 
-fn set_read_only(p: &Path) -> Result<()> {
-    let mut perm = fs::metadata(p).at(p)?.permissions();
-    perm.set_readonly(true);
-    fs::set_permissions(p, perm).at(p)
+/// What `place` did with a staged file.
+enum Placed {
+    /// The same bytes were stored already; the staged copy was removed.
+    Present,
+    /// Renamed into an existing fan-out folder.
+    Renamed,
+    /// Renamed after creating its fan-out folder.
+    RenamedIntoNewFolder,
+}
+
+/// Move a staged file to its final name `dest`, never replacing a good object.
+///
+/// On Linux one `renameat2(RENAME_NOREPLACE)` does the common case (a new object in an
+/// existing folder) in a single call, where a check-then-rename took four (measured:
+/// the store's commit was a fifth of small-file ingest). An existing object of the
+/// expected size is the same bytes (the name is their hash); one of another size is
+/// damage, reported by `verify`, and the fresh copy replaces it.
+fn place(tmp: &Path, dest: &Path, size: u64) -> Result<Placed> {
+    let mut made_folder = false;
+    for attempt in 0..2 {
+        match rename_no_replace(tmp, dest) {
+            Ok(()) => {
+                return Ok(if made_folder {
+                    Placed::RenamedIntoNewFolder
+                } else {
+                    Placed::Renamed
+                })
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                if fs::metadata(dest).at(dest)?.len() == size {
+                    fs::remove_file(tmp).at(tmp)?;
+                    return Ok(Placed::Present);
+                }
+                fs::rename(tmp, dest).at(dest)?;
+                return Ok(Placed::Renamed);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && attempt == 0 => {
+                let parent = dest.parent().unwrap_or(dest);
+                if parent.is_dir() {
+                    // The folder is there: the staged file itself is missing.
+                    return Err(Error::io(tmp, e));
+                }
+                fs::create_dir_all(parent).at(parent)?;
+                made_folder = true;
+            }
+            Err(e) => return Err(Error::io(dest, e)),
+        }
+    }
+    Err(Error::io(
+        dest,
+        io::Error::other("its folder vanished while it was being created"),
+    ))
+}
+
+#[cfg(target_os = "linux")]
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        // File systems without RENAME_NOREPLACE: check, then rename.
+        Err(rustix::io::Errno::INVAL) | Err(rustix::io::Errno::NOSYS) => rename_checked(from, to),
+        Err(e) => Err(io::Error::from(e)),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    rename_checked(from, to)
+}
+
+/// Rename unless `to` exists. Another writer may rename between the check and the rename;
+/// the name is the hash of the bytes, so it then replaces identical, durable bytes.
+fn rename_checked(from: &Path, to: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(to) {
+        Ok(_) => Err(io::Error::from(io::ErrorKind::AlreadyExists)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(from, to),
+        Err(e) => Err(e),
+    }
 }
 
 /// `fsync` a directory so that the names in it are durable.
