@@ -47,6 +47,8 @@ pub struct Staged {
     pub size: u64,
     /// The first bytes of the content, for media-type sniffing.
     pub head: Vec<u8>,
+    /// Its fan-out folder was created when it was staged (it must reach the disk too).
+    new_folder: bool,
 }
 
 impl Staged {
@@ -57,6 +59,7 @@ impl Staged {
             sha256: h.sha256,
             size: h.size,
             head: h.head,
+            new_folder: false,
         }
     }
 
@@ -214,11 +217,16 @@ impl Store {
 
     /// Where the object with this hash lives.
     pub fn path_of(&self, sha256: &str) -> PathBuf {
+        self.fan_out(sha256).join(sha256)
+    }
+
+    /// The folder that holds the object with this hash: `objects/ab/cd`.
+    fn fan_out(&self, sha256: &str) -> PathBuf {
         let (a, b) = (
             &sha256[..2.min(sha256.len())],
             &sha256[2.min(sha256.len())..4.min(sha256.len())],
         );
-        self.root.join(a).join(b).join(sha256)
+        self.root.join(a).join(b)
     }
 
     /// Whether an object is present.
@@ -403,11 +411,26 @@ impl Staging {
                 out.set_permissions(perm)
             })
             .map_err(|e| StageError::Store(Error::io(&tmp, e)))?;
+        // Make the object's fan-out folder now, on this worker thread, so that the batch's
+        // commit (one thread, while the next batch is copied) only renames. An empty folder
+        // left by a batch that then fails is harmless.
+        let parent = self.store.fan_out(&h.sha256);
+        let new_folder = match fs::create_dir(&parent) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir_all(&parent)
+                    .map_err(|e| StageError::Store(Error::io(&parent, e)))?;
+                true
+            }
+            Err(e) => return Err(StageError::Store(Error::io(&parent, e))),
+        };
         Ok(Staged {
             tmp,
             sha256: h.sha256,
             size: h.size,
             head: h.head,
+            new_folder,
         })
     }
 
@@ -437,13 +460,13 @@ impl Staging {
             crate::fault::hit("rename").at(&dest)?;
             match place(&s.tmp, &dest, s.size)? {
                 Placed::Present => new.push(false),
-                Placed::Renamed => {
+                Placed::Renamed if !s.new_folder => {
                     new.push(true);
                     if let Some(parent) = dest.parent() {
                         dirs.insert(parent.to_path_buf());
                     }
                 }
-                Placed::RenamedIntoNewFolder => {
+                Placed::Renamed | Placed::RenamedIntoNewFolder => {
                     new.push(true);
                     // New fan-out folders must themselves reach the disk.
                     let mut d = dest.parent();
