@@ -483,7 +483,7 @@ pub fn run_stream(
             }
             let staging = staging.as_deref();
             pending = Some(scope.spawn(move || {
-                let outcome = commit_staged(&mut *a, staging, chunk, results, &mut *r, progress);
+                let outcome = commit_staged(&mut *a, staging, chunk, results, &mut *r);
                 (a, r, outcome)
             }));
         }
@@ -571,9 +571,7 @@ fn commit_staged(
     chunk: Vec<ItemPlan>,
     results: Vec<StageResult>,
     report: &mut IngestReport,
-    progress: &dyn Progress,
 ) -> Result<Option<String>> {
-    let _ = progress;
     let mut per_plan: Vec<Vec<Option<Staged>>> = chunk
         .iter()
         .map(|p| (0..p.pages.len() + p.texts.len()).map(|_| None).collect())
