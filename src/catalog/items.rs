@@ -368,7 +368,8 @@ pub(crate) fn insert_item(
     // The next number of the AUTOINCREMENT sequence, which never hands a number out twice
     // (`sqlite_sequence` keeps the highest ever used, even after deletes). Inserting it
     // explicitly, inside the write transaction, moves the sequence on the same way, and
-    // lets the row be written whole once instead of inserted and then renamed.
+    // gives the row its final id at once: inserting a placeholder and renaming it made
+    // SQLite's foreign-key check scan every child table for the old key.
     let seq: i64 = tx
         .prepare_cached(
             "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'items'), 0),
@@ -376,37 +377,20 @@ pub(crate) fn insert_item(
         )?
         .query_row([], |r| r.get(0))?;
     let id = format!("HSH-{seq:06}");
-    let r = record;
     exec(
         tx,
-        "INSERT INTO items (seq, id, kind, title, description, date, date_earliest, date_latest,
-            creator, collection, source_archive, source_country, reference, donor, acquired,
-            custody, rights, access, fingerprint, created, updated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?20)",
+        "INSERT INTO items (seq, id, kind, fingerprint, created, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         params![
             seq,
             id,
-            r.kind.unwrap_or(Kind::Document).as_str(),
-            r.title,
-            r.description,
-            r.date.as_ref().map(|d| &d.text),
-            r.date.as_ref().and_then(|d| d.earliest),
-            r.date.as_ref().and_then(|d| d.latest),
-            r.creator,
-            r.collection,
-            r.source_archive,
-            r.source_country,
-            r.reference,
-            r.donor,
-            r.acquired.as_ref().map(|d| &d.text),
-            r.custody,
-            r.rights,
-            r.access.as_string(),
+            record.kind.unwrap_or(Kind::Document).as_str(),
             fingerprint,
-            now,
+            now
         ],
     )?;
+    // The descriptive columns, as `edit` writes them (not a key: no child-table scan).
+    update_item_row(tx, &id, record, &now)?;
     write_record_parts(tx, &id, record, true)?;
     for f in files {
         add_object(tx, &f.sha256, f.size, &f.media_type)?;
