@@ -405,12 +405,19 @@ fn batches_committed_while_the_next_is_copied_keep_order_and_catch_duplicates() 
     let mut args = vec!["ingest", "--json"];
     args.extend(files.iter().map(String::as_str));
     let r = d.run(&args).json();
-    let stored: Vec<(&str, &str)> = r["stored"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["source"].as_str().unwrap(), s["id"].as_str().unwrap()))
-        .collect();
+    // (source, id) of each entry of a list in the report.
+    let pairs = |list: &str| -> Vec<(String, String)> {
+        r[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let field = |k: &str| s[k].as_str().unwrap().to_string();
+                (field("source"), field("id"))
+            })
+            .collect()
+    };
+    let stored = pairs("stored");
     let names: Vec<String> = stored
         .iter()
         .map(|(src, id)| format!("{}={id}", src.rsplit('/').next().unwrap()))
@@ -426,12 +433,7 @@ fn batches_committed_while_the_next_is_copied_keep_order_and_catch_duplicates() 
         ],
         "{r}"
     );
-    let dups: Vec<(&str, &str)> = r["duplicates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["source"].as_str().unwrap(), s["id"].as_str().unwrap()))
-        .collect();
+    let dups = pairs("duplicates");
     assert_eq!(dups.len(), 2, "{r}");
     assert!(
         dups[0].0.ends_with("f5.txt") && dups[0].1 == "HSH-000001",
