@@ -549,3 +549,44 @@ fn a_crash_before_the_catalog_commit_loses_nothing_committed() {
         "the crashed writer's temporary folder was cleaned"
     );
 }
+
+#[test]
+fn a_file_larger_than_the_copy_pipeline_threshold_is_stored_bit_exact() {
+    // Large files are copied on one thread and hashed on another, with writeback started
+    // every 16 MiB: 40 MiB crosses both thresholds, and ends in a partial chunk.
+    let d = Dir::with_archive();
+    let mut bytes = vec![0u8; 40 * 1024 * 1024 + 12_345];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for b in bytes.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = (x >> 24) as u8;
+    }
+    let src = d.write("large-scan.bin", &bytes);
+    let r = d
+        .run(&["ingest", src.to_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    let expected = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&bytes))
+    };
+    assert_eq!(r["stored"][0]["bytes"], bytes.len(), "{r}");
+    let master: String = d
+        .catalog()
+        .query_row("SELECT sha256 FROM files WHERE role = 'master'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(master, expected);
+    let objects = d.object_files();
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(objects[0].ends_with(&expected));
+    assert!(std::fs::read(&objects[0]).unwrap() == bytes);
+    assert!(std::fs::metadata(&objects[0])
+        .unwrap()
+        .permissions()
+        .readonly());
+    d.run(&["verify"]).ok();
+}

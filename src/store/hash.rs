@@ -17,6 +17,9 @@ const BLOCK: usize = 128 * 1024;
 const CHUNK: usize = 1024 * 1024;
 /// From this size on, hash on a second thread while the first one copies.
 const PIPELINE_FROM: u64 = 8 * 1024 * 1024;
+/// While a large file is copied, its written bytes are handed to the disk every this
+/// many bytes, so that the final `fsync` finds little left to write.
+const WRITE_BEHIND: u64 = 16 * 1024 * 1024;
 /// Bytes kept from the start of a file for media-type sniffing.
 pub(crate) const HEAD: usize = 8192;
 
@@ -116,6 +119,7 @@ fn copy_pipelined(
         });
         let mut head = Vec::new();
         let mut size = 0u64;
+        let mut handed = 0u64;
         let result = (|| {
             loop {
                 let mut buf = vec![0u8; CHUNK];
@@ -130,6 +134,10 @@ fn copy_pipelined(
                 let chunk = Arc::new(buf);
                 out.write_all(&chunk).map_err(CopyError::Write)?;
                 size += n as u64;
+                if size - handed >= WRITE_BEHIND {
+                    start_writeback(out, handed, size - handed);
+                    handed = size;
+                }
                 if tx.send(chunk).is_err() {
                     break;
                 }
@@ -147,6 +155,29 @@ fn copy_pipelined(
             head,
         })
     })
+}
+
+/// Start writing `len` bytes at `offset` of `out` to the disk, without waiting.
+///
+/// Without this the kernel keeps a large copy in memory until the final `fsync`
+/// (the dirty-page threshold is a tenth of RAM), so hashing and the disk write run one
+/// after the other; with it they overlap. On Linux `POSIX_FADV_DONTNEED` starts
+/// writeback of the dirty pages of the range (and drops the pages already clean, which
+/// an archive copy does not need in memory). Elsewhere this does nothing: the `fsync`
+/// that follows is what makes the bytes durable, in every case.
+fn start_writeback(out: &File, offset: u64, len: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::num::NonZeroU64;
+        let _ = rustix::fs::fadvise(
+            out,
+            offset,
+            NonZeroU64::new(len),
+            rustix::fs::Advice::DontNeed,
+        );
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (out, offset, len);
 }
 
 /// Hash a file without copying it (verify, dry runs).
