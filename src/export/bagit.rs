@@ -39,11 +39,12 @@ struct Copied {
 
 fn copy_hashing(src: &mut dyn Read, dest: &Path) -> Result<(String, String, u64)> {
     crate::fault::hit("export-write").at(dest)?;
-    let mut out = BufWriter::new(File::create(dest).at(dest)?);
+    let mut out = File::create(dest).at(dest)?;
     let mut h256 = Sha256::new();
     let mut h512 = Sha512::new();
     let mut buf = vec![0u8; 128 * 1024];
     let mut size = 0u64;
+    let mut handed = 0u64;
     loop {
         let n = src.read(&mut buf).at(dest)?;
         if n == 0 {
@@ -53,11 +54,13 @@ fn copy_hashing(src: &mut dyn Read, dest: &Path) -> Result<(String, String, u64)
         h512.update(&buf[..n]);
         out.write_all(&buf[..n]).at(dest)?;
         size += n as u64;
+        // Let the disk write while the next blocks are hashed, not all at the fsync.
+        if size - handed >= crate::store::WRITE_BEHIND {
+            crate::store::start_writeback(&out, handed, size - handed);
+            handed = size;
+        }
     }
-    out.into_inner()
-        .map_err(|e| Error::io(dest, e.into_error()))?
-        .sync_all()
-        .at(dest)?;
+    out.sync_all().at(dest)?;
     Ok((
         hex::encode(h256.finalize()),
         hex::encode(h512.finalize()),

@@ -19,7 +19,7 @@ const CHUNK: usize = 1024 * 1024;
 const PIPELINE_FROM: u64 = 8 * 1024 * 1024;
 /// While a large file is copied, its written bytes are handed to the disk every this
 /// many bytes, so that the final `fsync` finds little left to write.
-const WRITE_BEHIND: u64 = 16 * 1024 * 1024;
+pub(crate) const WRITE_BEHIND: u64 = 16 * 1024 * 1024;
 /// Bytes kept from the start of a file for media-type sniffing.
 pub(crate) const HEAD: usize = 8192;
 
@@ -165,7 +165,7 @@ fn copy_pipelined(
 /// writeback of the dirty pages of the range (and drops the pages already clean, which
 /// an archive copy does not need in memory). Elsewhere this does nothing: the `fsync`
 /// that follows is what makes the bytes durable, in every case.
-fn start_writeback(out: &File, offset: u64, len: u64) {
+pub(crate) fn start_writeback(out: &File, offset: u64, len: u64) {
     #[cfg(target_os = "linux")]
     {
         use std::num::NonZeroU64;
