@@ -352,14 +352,17 @@ impl Store {
 impl Staging {
     /// Copy `src` into the temporary area, hashing while copying.
     pub fn stage_file(&self, src: &Path) -> std::result::Result<Staged, StageError> {
-        let meta = fs::metadata(src).map_err(|e| StageError::Source(Error::io(src, e)))?;
+        // Open, then ask the handle (no second path lookup).
+        let input = File::open(src).map_err(|e| StageError::Source(Error::io(src, e)))?;
+        let meta = input
+            .metadata()
+            .map_err(|e| StageError::Source(Error::io(src, e)))?;
         if meta.is_dir() {
             return Err(StageError::Source(Error::invalid(format!(
                 "{}: is a folder, not a file",
                 src.display()
             ))));
         }
-        let input = File::open(src).map_err(|e| StageError::Source(Error::io(src, e)))?;
         self.stage_reader(input, src, meta.len())
     }
 
@@ -406,11 +409,7 @@ impl Staging {
         // Read-only now, through the open handle (no path lookup); the handle keeps its
         // write access, and the final name never holds a writable file.
         out.flush()
-            .and_then(|()| {
-                let mut perm = out.metadata()?.permissions();
-                perm.set_readonly(true);
-                out.set_permissions(perm)
-            })
+            .and_then(|()| out.set_permissions(read_only(&out)?))
             .map_err(|e| StageError::Store(Error::io(&tmp, e)))?;
         // Make the object's fan-out folder now, on this worker thread, so that the batch's
         // commit (one thread, while the next batch is copied) only renames. An empty folder
@@ -585,6 +584,20 @@ fn rename_checked(from: &Path, to: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(from, to),
         Err(e) => Err(e),
     }
+}
+
+/// The permissions of a stored object: read-only for everyone (set without a `stat`).
+#[cfg(unix)]
+fn read_only(_: &File) -> io::Result<fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(fs::Permissions::from_mode(0o444))
+}
+
+#[cfg(not(unix))]
+fn read_only(f: &File) -> io::Result<fs::Permissions> {
+    let mut p = f.metadata()?.permissions();
+    p.set_readonly(true);
+    Ok(p)
 }
 
 /// `fsync` a directory so that the names in it are durable.
