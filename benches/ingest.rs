@@ -108,6 +108,7 @@ fn main() {
         .expect("sha256sum");
 
     let mut rows = Vec::new();
+    let mut dropped = true;
     let archive = base.join("archive");
     let reset = |a: &Path| {
         let _ = Command::new("chmod").args(["-R", "u+w"]).arg(a).status();
@@ -130,6 +131,7 @@ fn main() {
         ))));
         let _ = fs::remove_dir_all(&copy_dest);
         fs::create_dir_all(&copy_dest).ok();
+        dropped &= settle(&[&large]);
         theirs.push(checked(timed_sh(&format!(
             "cp {} {} && sync",
             sh(&large),
@@ -137,7 +139,7 @@ fn main() {
         ))));
         let _ = fs::remove_dir_all(&copy_dest);
         reset(&archive);
-        Command::new("sync").status().ok();
+        dropped &= settle(&[&large]);
         ours.push(checked(timed_sh(&format!(
             "{} --archive {} ingest --quiet {}",
             sh(&bin),
@@ -179,6 +181,7 @@ fn main() {
             sh(&small)
         ))));
         let copy_run = base.join(format!("copy-{run}"));
+        dropped &= settle(&[&small]);
         theirs.push(checked(timed_sh(&format!(
             "cp -r {} {} && sync",
             sh(&small),
@@ -189,6 +192,7 @@ fn main() {
         // 10,000 objects over 65,536 two-level folders nearly every object gets a
         // folder of its own, which `cp -r` into one folder does not pay.
         let layout_run = base.join(format!("layout-{run}"));
+        dropped &= settle(&[&small, &sums]);
         layout.push(checked(timed_sh(&format!(
             "python3 -c {} {} {} {} && sync",
             sh(Path::new(LAYOUT_COPY)),
@@ -198,7 +202,7 @@ fn main() {
         ))));
         small_archive = base.join(format!("archive-small-{run}"));
         reset(&small_archive);
-        Command::new("sync").status().ok();
+        dropped &= settle(&[&small]);
         ours.push(checked(timed_sh(&format!(
             "{} --archive {} ingest --quiet {}",
             sh(&bin),
@@ -259,7 +263,14 @@ fn main() {
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    println!("\nMachine: {cpus} cores; median of {runs} run(s); page cache warm for both sides.\n");
+    println!(
+        "\nMachine: {cpus} cores; median of {runs} run(s); inputs in the page cache for both sides; {}.\n",
+        if dropped {
+            "the rest of the page cache dropped before each ingest run"
+        } else {
+            "the page cache could not be dropped (not root), so later runs may pay to reclaim it"
+        }
+    );
     println!("| step | hishatak | peak MB | reference | ref. time | ratio (ours/ref) | target |");
     println!("|---|---:|---:|---|---:|---:|---|");
     for r in &rows {

@@ -39,26 +39,23 @@ struct Copied {
 
 fn copy_hashing(src: &mut dyn Read, dest: &Path) -> Result<(String, String, u64)> {
     crate::fault::hit("export-write").at(dest)?;
-    let mut out = File::create(dest).at(dest)?;
+    let out = File::create(dest).at(dest)?;
     let mut h256 = Sha256::new();
     let mut h512 = Sha512::new();
-    let mut buf = vec![0u8; 128 * 1024];
+    // Large aligned chunks written straight to the disk where it allows (see BulkWriter).
+    let mut chunk = crate::store::Chunk::new();
+    let mut writer = crate::store::BulkWriter::new(&out);
     let mut size = 0u64;
-    let mut handed = 0u64;
     loop {
-        let n = src.read(&mut buf).at(dest)?;
+        let n = chunk.fill(src).at(dest)?;
         if n == 0 {
             break;
         }
-        h256.update(&buf[..n]);
-        h512.update(&buf[..n]);
-        out.write_all(&buf[..n]).at(dest)?;
+        let data = chunk.data();
+        h256.update(data);
+        h512.update(data);
+        writer.write_all(data).at(dest)?;
         size += n as u64;
-        // Let the disk write while the next blocks are hashed, not all at the fsync.
-        if size - handed >= crate::store::WRITE_BEHIND {
-            crate::store::start_writeback(&out, handed, size - handed);
-            handed = size;
-        }
     }
     out.sync_all().at(dest)?;
     Ok((

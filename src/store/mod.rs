@@ -17,7 +17,7 @@
 mod hash;
 
 pub use hash::{hash_file, Hashed};
-pub(crate) use hash::{start_writeback, WRITE_BEHIND};
+pub(crate) use hash::{BulkWriter, Chunk};
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
