@@ -327,7 +327,9 @@ mod tests {
     use super::*;
 
     fn pattern(seed: u8, n: usize) -> Vec<u8> {
-        (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+        (0..n)
+            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+            .collect()
     }
 
     /// Aligned chunks, then a short piece that breaks the alignment, then more chunks
