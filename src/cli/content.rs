@@ -105,8 +105,17 @@ pub fn duplicates(
     let exact = a.catalog.exact_duplicates()?;
     let hashes = a.catalog.image_hashes()?;
     // Group pages of different items whose hashes are within the distance (single link).
+    // Every pair is compared (four popcounts each); nothing per pair is kept, so pages
+    // that are all close to one another cost time, not memory.
     let n = hashes.len();
+    let bits: Vec<Option<content::Bits>> = hashes
+        .iter()
+        .map(|h| content::Bits::parse(&h.hash))
+        .collect();
     let mut parent: Vec<usize> = (0..n).collect();
+    // Largest distance of a pair inside the group, kept at the group's root.
+    let mut widest: Vec<u32> = vec![0; n];
+    let mut paired: Vec<bool> = vec![false; n];
     fn root(p: &mut [usize], mut i: usize) -> usize {
         while p[i] != i {
             p[i] = p[p[i]];
@@ -114,40 +123,36 @@ pub fn duplicates(
         }
         i
     }
-    let mut pairs = Vec::new();
     for i in 0..n {
+        let Some(bi) = bits[i] else { continue };
         for j in i + 1..n {
-            if hashes[i].item == hashes[j].item {
+            let Some(bj) = bits[j] else { continue };
+            let d = bi.distance(&bj);
+            if d > args.max_distance || hashes[i].item == hashes[j].item {
                 continue;
             }
-            let d = content::distance(&hashes[i].hash, &hashes[j].hash);
-            if d <= args.max_distance {
-                pairs.push((i, j, d));
-                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                if ri != rj {
-                    parent[rj] = ri;
-                }
+            paired[i] = true;
+            paired[j] = true;
+            let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+            if ri != rj {
+                parent[rj] = ri;
+                widest[ri] = widest[ri].max(widest[rj]);
             }
+            widest[ri] = widest[ri].max(d);
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
-        if pairs.iter().any(|&(a, b, _)| a == i || b == i) {
+    for (i, &p) in paired.iter().enumerate() {
+        if p {
             let r = root(&mut parent, i);
             groups.entry(r).or_default().push(i);
         }
     }
     let near: Vec<serde_json::Value> = groups
-        .values()
-        .map(|members| {
-            let max = pairs
-                .iter()
-                .filter(|(a, b, _)| members.contains(a) && members.contains(b))
-                .map(|p| p.2)
-                .max()
-                .unwrap_or(0);
+        .iter()
+        .map(|(&r, members)| {
             json!({
-                "max_distance": max,
+                "max_distance": widest[r],
                 "pages": members.iter().map(|&i| json!({
                     "id": hashes[i].item, "name": hashes[i].name, "page": hashes[i].page,
                     "sha256": hashes[i].sha256,

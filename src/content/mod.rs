@@ -212,15 +212,51 @@ pub fn phash(img: &image::DynamicImage) -> String {
     hex::encode(hasher.hash_image(img).as_bytes())
 }
 
+/// A perceptual hash decoded once for comparing: 256 bits as four words, so that a
+/// distance is four XORs and popcounts (decoding the hex of both sides for every pair
+/// made ingest of 100,000 similar pages spend its time in the allocator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bits([u64; 4]);
+
+impl Bits {
+    /// The 64 hex digits `phash` writes; `None` for anything else.
+    pub fn parse(hex: &str) -> Option<Bits> {
+        let bytes = hex::decode(hex).ok()?;
+        if bytes.len() != 32 {
+            return None;
+        }
+        let mut w = [0u64; 4];
+        for (word, chunk) in w.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            *word = u64::from_be_bytes(b);
+        }
+        Some(Bits(w))
+    }
+
+    /// Hamming distance: how many of the 256 bits differ.
+    pub fn distance(&self, other: &Bits) -> u32 {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum()
+    }
+}
+
 /// Hamming distance of two hex hashes (`u32::MAX` when they cannot be compared).
 pub fn distance(a: &str, b: &str) -> u32 {
-    match (hex::decode(a), hex::decode(b)) {
-        (Ok(x), Ok(y)) if x.len() == y.len() => {
-            x.iter().zip(&y).map(|(p, q)| (p ^ q).count_ones()).sum()
-        }
+    match (Bits::parse(a), Bits::parse(b)) {
+        (Some(x), Some(y)) => x.distance(&y),
         _ => u32::MAX,
     }
 }
+
+/// At most this many near-duplicates are named in an ingest warning per page; the rest are
+/// counted (`hishatak duplicates` lists every group). Pages made from one template, such
+/// as blank forms or typed sheets, can all be near one another, and one warning per pair
+/// grew as the square of the pages.
+pub const NEAR_DUPLICATES_NAMED: usize = 3;
 
 /// Everything needed to analyse one master, owned so it can move to a worker thread.
 struct Job {
@@ -411,6 +447,7 @@ pub fn process(
     let allowed = settings.languages.clone();
     // Image pages already in the archive, for near-duplicate warnings; new pages join it.
     let mut known = archive.catalog.image_hashes()?;
+    let mut known_bits: Vec<Option<Bits>> = known.iter().map(|k| Bits::parse(&k.hash)).collect();
     progress.begin("reading", total, 0);
     let mut told_no_ocr = false;
     // A group of items at a time: loaded, analysed on all cores, made durable, recorded,
@@ -604,20 +641,38 @@ pub fn process(
                         .find(|f| &f.sha256 == sha)
                         .map(|f| f.name.clone())
                         .unwrap_or_default();
-                    let mut close: Vec<(u32, &str, i64)> = known
-                        .iter()
-                        .filter(|k| k.item != item.id)
-                        .map(|k| (distance(h, &k.hash), k.item.as_str(), k.page))
-                        .filter(|x| x.0 <= NEAR_DUPLICATE_DISTANCE)
-                        .collect();
+                    let bits = Bits::parse(h);
+                    let mut close: Vec<(u32, &str, i64)> = match &bits {
+                        Some(b) => known
+                            .iter()
+                            .zip(&known_bits)
+                            .filter_map(|(k, kb)| {
+                                let d = kb.as_ref()?.distance(b);
+                                (d <= NEAR_DUPLICATE_DISTANCE && k.item != item.id).then_some((
+                                    d,
+                                    k.item.as_str(),
+                                    k.page,
+                                ))
+                            })
+                            .collect(),
+                        None => Vec::new(),
+                    };
                     close.sort();
                     close.dedup_by(|a, b| a.1 == b.1);
-                    for (d, other_item, other_page) in close {
+                    for (d, other_item, other_page) in close.iter().take(NEAR_DUPLICATES_NAMED) {
                         report.warnings.push(format!(
                     "{} ({name} page {page}) looks like {other_item} page {other_page} (distance {d} of 256): the same picture scanned or saved again?",
                     item.id
                 ));
                     }
+                    if close.len() > NEAR_DUPLICATES_NAMED {
+                        report.warnings.push(format!(
+                            "{} ({name} page {page}) is also close to {} more item(s); `hishatak duplicates` lists every group",
+                            item.id,
+                            close.len() - NEAR_DUPLICATES_NAMED
+                        ));
+                    }
+                    known_bits.push(bits);
                     known.push(crate::catalog::ImageHash {
                         item: item.id.clone(),
                         name,
@@ -642,4 +697,22 @@ pub fn process(
     progress.end();
     let _ = std::fs::remove_dir_all(&tmp_root);
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_distance_counts_differing_bits_and_refuses_other_lengths() {
+        let zero = "00".repeat(32);
+        let mut last = "00".repeat(31);
+        last.push_str("ff");
+        assert_eq!(distance(&zero, &last), 8);
+        assert_eq!(distance(&zero, &zero), 0);
+        assert_eq!(distance(&zero, &"f".repeat(64)), 256);
+        assert_eq!(distance(&zero, &"81".repeat(32)), 64);
+        assert_eq!(distance(&zero, "00ff"), u32::MAX);
+        assert_eq!(distance(&zero, &"zz".repeat(32)), u32::MAX);
+    }
 }
