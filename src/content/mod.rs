@@ -244,14 +244,6 @@ impl Bits {
     }
 }
 
-/// Hamming distance of two hex hashes (`u32::MAX` when they cannot be compared).
-pub fn distance(a: &str, b: &str) -> u32 {
-    match (Bits::parse(a), Bits::parse(b)) {
-        (Some(x), Some(y)) => x.distance(&y),
-        _ => u32::MAX,
-    }
-}
-
 /// At most this many near-duplicates are named in an ingest warning per page; the rest are
 /// counted (`hishatak duplicates` lists every group). Pages made from one template, such
 /// as blank forms or typed sheets, can all be near one another, and one warning per pair
@@ -702,6 +694,15 @@ pub fn process(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Distance of two hex hashes as the callers compute it: `u32::MAX` when either
+    /// cannot be read.
+    fn distance(a: &str, b: &str) -> u32 {
+        match (Bits::parse(a), Bits::parse(b)) {
+            (Some(x), Some(y)) => x.distance(&y),
+            _ => u32::MAX,
+        }
+    }
 
     #[test]
     fn bits_distance_counts_differing_bits_and_refuses_other_lengths() {

@@ -175,6 +175,9 @@ impl<'a> BulkWriter<'a> {
             let _ = fcntl_getfl(self.out).and_then(|f| fcntl_setfl(self.out, f - OFlags::DIRECT));
         }
         self.direct = false;
+        // What was written directly is on its way to the disk already; write-behind
+        // covers only what goes through the page cache from here.
+        self.handed = self.pos;
     }
 
     fn aligned(&self, buf: &[u8]) -> bool {
