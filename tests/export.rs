@@ -321,6 +321,138 @@ fn a_bag_of_the_masters_that_bagit_py_accepts() {
     }
 }
 
+/// Bytes that differ from file to file (no two masters are duplicates).
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9e3779b97f4a7c15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn a_bag_of_many_masters_of_uneven_sizes_has_right_digests_and_a_damaged_master_stops_it() {
+    // More masters than one SHA-512 pass takes side by side, of sizes around the block
+    // (128 bytes), the copy chunk (1 MiB) and neither, so lanes end at different times.
+    let d = Dir::with_archive();
+    let sizes = [
+        1usize,
+        111,
+        112,
+        127,
+        128,
+        129,
+        1000,
+        4096,
+        65_537,
+        (1 << 20) - 1,
+        1 << 20,
+        (1 << 20) + 1,
+        (3 << 20) + 17,
+        200_000,
+        5,
+        300_000,
+        2 << 20,
+        777,
+        128 * 1000,
+        90_001,
+    ];
+    for (i, n) in sizes.iter().enumerate() {
+        d.write(&format!("scans/scan-{i:02}.bin"), noise(i as u64 + 7, *n));
+    }
+    let r = d.run(&["ingest", "scans", "--json"]).ok().json();
+    let ids: Vec<String> = r["stored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), sizes.len(), "{r}");
+    d.run(&["set", "create", "many"]).ok();
+    let mut add = vec!["set", "add", "many"];
+    add.extend(ids.iter().map(|s| s.as_str()));
+    d.run(&add).ok();
+    d.run(&["export", "many", "--format", "bagit", "--out", "out/bag"])
+        .ok();
+
+    // Each master's two digests, as the manifests give them, are those of its bytes.
+    let bag = d.path().join("out/bag");
+    let manifest = |name: &str| -> BTreeMap<String, String> {
+        std::fs::read_to_string(bag.join(name))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let (hash, path) = l.split_once(' ').unwrap();
+                (
+                    path.trim().rsplit('/').next().unwrap().to_string(),
+                    hash.to_string(),
+                )
+            })
+            .collect()
+    };
+    let (m256, m512) = (
+        manifest("manifest-sha256.txt"),
+        manifest("manifest-sha512.txt"),
+    );
+    assert_eq!(m512.len(), sizes.len(), "{m512:?}");
+    for (i, n) in sizes.iter().enumerate() {
+        let name = format!("scan-{i:02}.bin");
+        let bytes = noise(i as u64 + 7, *n);
+        assert_eq!(
+            m512[&name],
+            hex::encode(sha2::Sha512::digest(&bytes)),
+            "{name}"
+        );
+        assert_eq!(m256[&name], hex::encode(Sha256::digest(&bytes)), "{name}");
+    }
+    if let Some(bagit) = external("bagit.py") {
+        let out = Command::new(bagit)
+            .arg("--validate")
+            .arg(&bag)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "bagit.py refused the bag:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    // A master whose stored bytes changed stops the export, named, and leaves no bag.
+    let sha = hex::encode(Sha256::digest(noise(12 + 7, sizes[12])));
+    let object = d
+        .archive()
+        .join(format!("objects/{}/{}/{sha}", &sha[..2], &sha[2..4]));
+    let mut perms = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    let mut bytes = std::fs::read(&object).unwrap();
+    bytes[2 << 20] ^= 0x01;
+    std::fs::write(&object, bytes).unwrap();
+    let r = d
+        .run(&["export", "many", "--format", "bagit", "--out", "out/bag2"])
+        .code(1);
+    assert!(r.stderr.contains("scan-12.bin"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no longer has its recorded SHA-256"),
+        "{}",
+        r.stderr
+    );
+    assert!(!d.path().join("out/bag2").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(d.path().join("out"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .filter(|n| n != "bag")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
 #[test]
 fn every_format_gives_the_same_bytes_twice() {
     let f = fixture();

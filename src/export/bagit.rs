@@ -8,20 +8,20 @@
 //! SHA-256 is checked against the catalog on the way out: a damaged object stops the
 //! export instead of travelling into the bag.
 
+use serde_json::json;
+use sha2::{Digest, Sha256, Sha512};
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
-use std::path::Path;
-
-use rayon::prelude::*;
-use serde_json::json;
-use sha2::{Digest, Sha256, Sha512};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::catalog::FileRow;
 use crate::error::{Error, IoContext, Result};
 use crate::progress::Progress;
 
-use super::{dc, masters, safe_name, Package};
+use super::{dc, masters, safe_name, sha512, Package};
+use crate::store::{BulkWriter, Chunk};
 
 /// A path as written in a manifest: `%`, CR and LF percent-encoded (RFC 8493 2.1.3).
 pub(crate) fn encode_path(p: &str) -> String {
@@ -37,32 +37,140 @@ struct Copied {
     size: u64,
 }
 
-fn copy_hashing(src: &mut dyn Read, dest: &Path) -> Result<(String, String, u64)> {
-    crate::fault::hit("export-write").at(dest)?;
-    let out = File::create(dest).at(dest)?;
-    let mut h256 = Sha256::new();
-    let mut h512 = Sha512::new();
-    // Large aligned chunks written straight to the disk where it allows (see BulkWriter).
-    let mut chunk = crate::store::Chunk::new();
-    let mut writer = crate::store::BulkWriter::new(&out);
-    let mut size = 0u64;
-    loop {
-        let n = chunk.fill(src).at(dest)?;
-        if n == 0 {
-            break;
+/// At most this many masters are copied at once by one worker: each holds a 1 MiB
+/// buffer, and eight of them fill the lanes of one SHA-512 pass.
+const OPEN_PER_WORKER: usize = 16;
+
+/// A master being copied into the bag.
+struct Open {
+    job: usize,
+    src: Box<dyn Read + Send>,
+    dest: PathBuf,
+    out: BulkWriter<File>,
+    h256: Sha256,
+    h512: sha512::Lane,
+    chunk: Chunk,
+    size: u64,
+}
+
+/// Copy every `(bag path, master, item id)` into the bag under `root`, computing both
+/// digests of each on the way and checking its SHA-256 against the catalog.
+///
+/// Each worker (one per core) keeps several masters open and moves them forward a
+/// chunk at a time, so that their SHA-512s run side by side (see `sha512`); the jobs are
+/// shared out evenly at the start, so the workers finish together. Writes go through
+/// `BulkWriter` (whole aligned chunks straight to the disk).
+fn copy_payload(
+    jobs: &[(String, FileRow, String)],
+    root: &Path,
+    store: &dyn crate::store::ObjectStore,
+    progress: &dyn Progress,
+) -> Result<Vec<Copied>> {
+    let workers = rayon::current_num_threads().clamp(1, jobs.len().max(1));
+    let share = jobs.len().div_ceil(workers).clamp(1, OPEN_PER_WORKER);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || -> Result<Vec<Copied>> {
+        let mut done = Vec::new();
+        let mut open: Vec<Open> = Vec::new();
+        let run = (|| -> Result<()> {
+            loop {
+                if failed.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                while open.len() < share {
+                    let job = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((rel, m, _)) = jobs.get(job) else {
+                        break;
+                    };
+                    let dest = root.join(rel);
+                    if let Some(parent) = dest.parent() {
+                        std::fs::create_dir_all(parent).at(parent)?;
+                    }
+                    let src = store.read(&m.sha256)?;
+                    crate::fault::hit("export-write").at(&dest)?;
+                    let out = BulkWriter::new(File::create(&dest).at(&dest)?);
+                    open.push(Open {
+                        job,
+                        src,
+                        dest,
+                        out,
+                        h256: Sha256::new(),
+                        h512: sha512::Lane::new(),
+                        chunk: Chunk::new(),
+                        size: 0,
+                    });
+                }
+                if open.is_empty() {
+                    return Ok(());
+                }
+                for o in open.iter_mut() {
+                    let n = o.chunk.fill(&mut o.src).at(&o.dest)?;
+                    let data = o.chunk.data();
+                    o.h256.update(data);
+                    o.out.write_all(data).at(&o.dest)?;
+                    o.size += n as u64;
+                    progress.advance(0, n as u64);
+                }
+                let mut lanes: Vec<(&mut sha512::Lane, &[u8])> = open
+                    .iter_mut()
+                    .map(|o| (&mut o.h512, o.chunk.data()))
+                    .collect();
+                sha512::update_all(&mut lanes);
+                // A master whose read came back empty is complete.
+                let mut i = 0;
+                while i < open.len() {
+                    if !open[i].chunk.data().is_empty() {
+                        i += 1;
+                        continue;
+                    }
+                    let o = open.swap_remove(i);
+                    o.out.file().sync_all().at(&o.dest)?;
+                    let (rel, m, id) = &jobs[o.job];
+                    let sha256 = hex::encode(o.h256.finalize());
+                    if sha256 != m.sha256 {
+                        return Err(Error::Corruption {
+                            what: format!("{id} file {}", m.name),
+                            detail: format!(
+                                "the stored object {} no longer has its recorded SHA-256; run `hishatak verify` (nothing was exported)",
+                                store.locate(&m.sha256)
+                            ),
+                        });
+                    }
+                    progress.advance(1, 0);
+                    done.push(Copied {
+                        path: rel.clone(),
+                        sha256,
+                        sha512: hex::encode(o.h512.finish()),
+                        size: o.size,
+                    });
+                }
+            }
+        })();
+        if run.is_err() {
+            failed.store(true, Ordering::Relaxed);
         }
-        let data = chunk.data();
-        h256.update(data);
-        h512.update(data);
-        writer.write_all(data).at(dest)?;
-        size += n as u64;
+        run.map(|()| done)
+    };
+    let results: Vec<Result<Vec<Copied>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::io(
+                        root,
+                        std::io::Error::other("a copying thread failed"),
+                    ))
+                })
+            })
+            .collect()
+    });
+    let mut copied = Vec::with_capacity(jobs.len());
+    for r in results {
+        copied.extend(r?);
     }
-    out.sync_all().at(dest)?;
-    Ok((
-        hex::encode(h256.finalize()),
-        hex::encode(h512.finalize()),
-        size,
-    ))
+    Ok(copied)
 }
 
 /// A tag file being written: both digests of what passes through, for the tag manifests.
@@ -178,35 +286,9 @@ pub(crate) fn write(
     let total: u64 = jobs.iter().map(|j| j.1.size).sum();
     progress.begin("bagging", jobs.len() as u64, total);
     let store = pkg.archive.store.as_ref();
-    let copied: Vec<Result<Copied>> = jobs
-        .par_iter()
-        .map(|(rel, m, id)| {
-            let dest = root.join(rel);
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent).at(parent)?;
-            }
-            let mut src = store.read(&m.sha256)?;
-            let (sha256, sha512, size) = copy_hashing(&mut src, &dest)?;
-            if sha256 != m.sha256 {
-                return Err(Error::Corruption {
-                    what: format!("{id} file {}", m.name),
-                    detail: format!(
-                        "the stored object {} no longer has its recorded SHA-256; run `hishatak verify` (nothing was exported)",
-                        store.locate(&m.sha256)
-                    ),
-                });
-            }
-            progress.advance(1, size);
-            Ok(Copied {
-                path: rel.clone(),
-                sha256,
-                sha512,
-                size,
-            })
-        })
-        .collect();
+    let copied = copy_payload(&jobs, root, store, progress);
     progress.end();
-    let mut copied: Vec<Copied> = copied.into_iter().collect::<Result<_>>()?;
+    let mut copied = copied?;
     copied.sort_by(|a, b| a.path.cmp(&b.path));
     for d in BTreeSet::from_iter(
         copied

@@ -12,6 +12,7 @@
 mod bagit;
 mod dc;
 mod iiif;
+mod sha512;
 mod sink;
 mod site;
 

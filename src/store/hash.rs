@@ -1,6 +1,7 @@
 //! Hashing while copying, with the hash on a second thread for large files so that the
 //! copy runs at the speed of the disk.
 
+use std::borrow::Borrow;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -142,20 +143,22 @@ impl Chunk {
 /// `fsync` of the store's commit still follows, and it flushes the disk's cache.
 /// Where `O_DIRECT` is refused (tmpfs, some network file systems) or a write is not
 /// aligned, writing continues through the page cache, with writeback started every 16 MiB.
-pub(crate) struct BulkWriter<'a> {
-    out: &'a File,
+pub(crate) struct BulkWriter<F: Borrow<File>> {
+    out: F,
     direct: bool,
     pos: u64,
     handed: u64,
 }
 
-impl<'a> BulkWriter<'a> {
-    pub(crate) fn new(out: &'a File) -> BulkWriter<'a> {
+impl<F: Borrow<File>> BulkWriter<F> {
+    /// Write to `out`, owned or borrowed.
+    pub(crate) fn new(out: F) -> BulkWriter<F> {
         #[cfg(target_os = "linux")]
         let direct = {
             use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
-            fcntl_getfl(out)
-                .and_then(|f| fcntl_setfl(out, f | OFlags::DIRECT))
+            let file = out.borrow();
+            fcntl_getfl(file)
+                .and_then(|f| fcntl_setfl(file, f | OFlags::DIRECT))
                 .is_ok()
         };
         #[cfg(not(target_os = "linux"))]
@@ -172,7 +175,8 @@ impl<'a> BulkWriter<'a> {
         #[cfg(target_os = "linux")]
         {
             use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
-            let _ = fcntl_getfl(self.out).and_then(|f| fcntl_setfl(self.out, f - OFlags::DIRECT));
+            let file = self.out.borrow();
+            let _ = fcntl_getfl(file).and_then(|f| fcntl_setfl(file, f - OFlags::DIRECT));
         }
         self.direct = false;
         // What was written directly is on its way to the disk already; write-behind
@@ -186,13 +190,17 @@ impl<'a> BulkWriter<'a> {
             && self.pos.is_multiple_of(ALIGN as u64)
     }
 
+    /// The file written to.
+    pub(crate) fn file(&self) -> &File {
+        self.out.borrow()
+    }
+
     pub(crate) fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
-        let mut out = self.out;
         while !buf.is_empty() {
             if self.direct && !self.aligned(buf) {
                 self.stop_direct();
             }
-            let n = match out.write(buf) {
+            let n = match self.file().write(buf) {
                 Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -210,7 +218,7 @@ impl<'a> BulkWriter<'a> {
             buf = &buf[n..];
             self.pos += n as u64;
             if !self.direct && self.pos - self.handed >= WRITE_BEHIND {
-                start_writeback(self.out, self.handed, self.pos - self.handed);
+                start_writeback(self.file(), self.handed, self.pos - self.handed);
                 self.handed = self.pos;
             }
         }
