@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::util::{external, sample_dir, Dir};
+use crate::util::{external, sample_dir, stored_ids, Dir};
 
 fn sample(rel: &str) -> PathBuf {
     sample_dir().join(rel)
@@ -272,12 +272,7 @@ fn hostile_and_broken_files_are_kept_and_flagged_and_the_batch_goes_on() {
     );
     // Every master is kept bit for bit; the good one has its derivatives.
     d.run(&["verify"]).ok();
-    let ids: Vec<String> = r["stored"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = stored_ids(&r);
     let huge = show(&d, &ids[0]);
     assert!(files_with_role(&huge, "master")[0]["problem"].is_string());
     assert!(files_with_role(&huge, "access").is_empty());

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{external, Dir, Run};
+use crate::util::{external, stored_ids, Dir, Run};
 
 fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -482,12 +482,7 @@ fn export_paths_are_safe_whatever_the_names_and_titles() {
         .run(&["ingest", "--manifest", "box/m.csv", "--json"])
         .ok()
         .json();
-    let ids: Vec<String> = j["stored"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = stored_ids(&j);
     assert_eq!(ids.len(), 9, "{j:#}");
     let two_pages = &ids[2];
     d.run(&["set", "create", "odd", "--title", "../odd/\\set"])
@@ -594,12 +589,7 @@ fn access_fixture() -> AccessFixture {
         ])
         .ok()
         .json();
-    let ids: Vec<String> = j["stored"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = stored_ids(&j);
     assert_eq!(ids.len(), 5, "{j:#}");
     d.run(&["withdraw", &ids[3], "--reason", "returned to the donor"])
         .ok();

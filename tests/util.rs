@@ -17,6 +17,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// The ids of the items an `ingest --json` report stored, in its order.
+pub fn stored_ids(report: &serde_json::Value) -> Vec<String> {
+    report["stored"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no `stored` list in {report:#}"))
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 impl Run {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)

@@ -157,14 +157,14 @@ fn update_with(work: &mut [(&mut Lane, &[u8])], engine: Engine) {
                     inputs[k] = &b[..common];
                 }
                 // SAFETY: the caller passes an engine that `Engine::best` found this CPU
-                // to run (AVX-512F for `compress8`, AVX2 for `compress4`); that is the one
+                // to run (AVX-512F for `avx512::compress`, AVX2 for `avx2::compress`); that is the one
                 // condition these functions have beyond their safe signatures.
                 #[allow(unsafe_code)]
                 unsafe {
                     if engine == Engine::Avx512 {
-                        x86::compress8(&mut states, inputs)
+                        x86::avx512::compress(&mut states, inputs)
                     } else {
-                        x86::compress4(&mut states, inputs)
+                        x86::avx2::compress(&mut states, inputs)
                     }
                 };
                 for (k, (i, b)) in group.iter_mut().enumerate() {
@@ -188,8 +188,6 @@ fn update_with(work: &mut [(&mut Lane, &[u8])], engine: Engine) {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use core::arch::x86_64::*;
-
     /// FIPS 180-4, 4.2.3.
     const K: [u64; 80] = [
         0x428a2f98d728ae22,
@@ -274,27 +272,6 @@ mod x86 {
         0x6c44198c4a475817,
     ];
 
-    /// `x` rotated right by `N` bits in each lane, three of them combined by exclusive or
-    /// (`vpternlogq` 0x96): the Σ functions.
-    #[target_feature(enable = "avx512f")]
-    fn big_sigma<const A: i32, const B: i32, const C: i32>(x: __m512i) -> __m512i {
-        _mm512_ternarylogic_epi64::<0x96>(
-            _mm512_ror_epi64::<A>(x),
-            _mm512_ror_epi64::<B>(x),
-            _mm512_ror_epi64::<C>(x),
-        )
-    }
-
-    /// The σ functions of the message schedule: two rotations and a shift.
-    #[target_feature(enable = "avx512f")]
-    fn small_sigma<const A: i32, const B: i32, const S: u32>(x: __m512i) -> __m512i {
-        _mm512_ternarylogic_epi64::<0x96>(
-            _mm512_ror_epi64::<A>(x),
-            _mm512_ror_epi64::<B>(x),
-            _mm512_srli_epi64::<S>(x),
-        )
-    }
-
     /// A big-endian word of a block.
     #[inline]
     fn word(bytes: &[u8], at: usize) -> u64 {
@@ -303,168 +280,259 @@ mod x86 {
         u64::from_be_bytes(w)
     }
 
-    /// A vector whose lane `l` is `x[l]`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn from_lanes(x: [u64; 8]) -> __m512i {
-        _mm512_set_epi64(
-            x[7] as i64,
-            x[6] as i64,
-            x[5] as i64,
-            x[4] as i64,
-            x[3] as i64,
-            x[2] as i64,
-            x[1] as i64,
-            x[0] as i64,
-        )
-    }
-
-    /// Compress the same number of whole blocks of eight messages, lane `l` of every
-    /// vector holding message `l`. `states[l]` is message `l`'s chaining value.
-    #[target_feature(enable = "avx512f")]
-    pub(super) fn compress8(states: &mut [[u64; 8]; 8], inputs: [&[u8]; 8]) {
-        let blocks = inputs.iter().map(|b| b.len()).min().unwrap_or(0) / super::BLOCK;
-        let mut s: [__m512i; 8] = [_mm512_setzero_si512(); 8];
-        for (i, v) in s.iter_mut().enumerate() {
-            *v = from_lanes(std::array::from_fn(|l| states[l][i]));
-        }
-        for n in 0..blocks {
-            let base = n * super::BLOCK;
-            let mut w: [__m512i; 16] = [_mm512_setzero_si512(); 16];
-            for (t, v) in w.iter_mut().enumerate() {
-                let at = base + 8 * t;
-                *v = from_lanes(std::array::from_fn(|l| word(inputs[l], at)));
+    /// The compression function over `LANES` messages side by side, written once for both
+    /// vector widths: the module it is expanded in supplies the vector type `V`, `LANES`,
+    /// and the lane-wise operations (`splat`, `from_lanes`, `to_lanes`, `add`, the Σ and σ
+    /// functions, `ch`, `maj`), all enabled for the instruction set `$feature`.
+    macro_rules! compress_lanes {
+        ($feature:literal) => {
+            /// Compress the same number of whole blocks of `LANES` messages, lane `l` of
+            /// every vector holding message `l` (`states[l]` and `inputs[l]`; lanes past
+            /// `LANES` are not read or written).
+            #[target_feature(enable = $feature)]
+            pub(crate) fn compress(states: &mut [[u64; 8]; 8], inputs: [&[u8]; 8]) {
+                let blocks = inputs[..LANES].iter().map(|b| b.len()).min().unwrap_or(0) / BLOCK;
+                let mut s: [V; 8] = [splat(0); 8];
+                for (i, v) in s.iter_mut().enumerate() {
+                    *v = from_lanes(std::array::from_fn(|l| states[l][i]));
+                }
+                for n in 0..blocks {
+                    let base = n * BLOCK;
+                    let mut w: [V; 16] = [splat(0); 16];
+                    for (t, v) in w.iter_mut().enumerate() {
+                        let at = base + 8 * t;
+                        *v = from_lanes(std::array::from_fn(|l| word(inputs[l], at)));
+                    }
+                    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = s;
+                    for (t, k) in K.iter().enumerate() {
+                        // The schedule lives in a ring of 16 words: W[t-16] becomes W[t].
+                        let wt = if t < 16 {
+                            w[t]
+                        } else {
+                            let next = add(
+                                add(w[t & 15], small_sigma0(w[(t + 1) & 15])),
+                                add(w[(t + 9) & 15], small_sigma1(w[(t + 14) & 15])),
+                            );
+                            w[t & 15] = next;
+                            next
+                        };
+                        let t1 = add(add(h, big_sigma1(e)), add(ch(e, f, g), add(wt, splat(*k))));
+                        let t2 = add(big_sigma0(a), maj(a, b, c));
+                        h = g;
+                        g = f;
+                        f = e;
+                        e = add(d, t1);
+                        d = c;
+                        c = b;
+                        b = a;
+                        a = add(t1, t2);
+                    }
+                    for (v, x) in s.iter_mut().zip([a, b, c, d, e, f, g, h]) {
+                        *v = add(*v, x);
+                    }
+                }
+                for (i, v) in s.iter().enumerate() {
+                    for (state, x) in states.iter_mut().zip(to_lanes(*v)) {
+                        state[i] = x;
+                    }
+                }
             }
-            let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = s;
-            for (t, k) in K.iter().enumerate() {
-                // The schedule lives in a ring of 16 words: W[t-16] is replaced by W[t].
-                let wt = if t < 16 {
-                    w[t]
-                } else {
-                    let next = _mm512_add_epi64(
-                        _mm512_add_epi64(w[t & 15], small_sigma::<1, 8, 7>(w[(t + 1) & 15])),
-                        _mm512_add_epi64(
-                            w[(t + 9) & 15],
-                            small_sigma::<19, 61, 6>(w[(t + 14) & 15]),
-                        ),
-                    );
-                    w[t & 15] = next;
-                    next
-                };
-                // Ch(e, f, g) = e ? f : g (0xCA); Maj(a, b, c) (0xE8).
-                let t1 = _mm512_add_epi64(
-                    _mm512_add_epi64(h, big_sigma::<14, 18, 41>(e)),
-                    _mm512_add_epi64(
-                        _mm512_ternarylogic_epi64::<0xCA>(e, f, g),
-                        _mm512_add_epi64(wt, _mm512_set1_epi64(*k as i64)),
-                    ),
-                );
-                let t2 = _mm512_add_epi64(
-                    big_sigma::<28, 34, 39>(a),
-                    _mm512_ternarylogic_epi64::<0xE8>(a, b, c),
-                );
-                h = g;
-                g = f;
-                f = e;
-                e = _mm512_add_epi64(d, t1);
-                d = c;
-                c = b;
-                b = a;
-                a = _mm512_add_epi64(t1, t2);
-            }
-            for (v, x) in s.iter_mut().zip([a, b, c, d, e, f, g, h]) {
-                *v = _mm512_add_epi64(*v, x);
-            }
-        }
-        for (i, v) in s.iter().enumerate() {
-            for (l, state) in states.iter_mut().enumerate() {
-                let picked = _mm512_permutexvar_epi64(_mm512_set1_epi64(l as i64), *v);
-                state[i] = _mm_cvtsi128_si64(_mm512_castsi512_si128(picked)) as u64;
-            }
-        }
-    }
-
-    /// Lanes rotated right by `$n` bits, without AVX-512's rotate.
-    macro_rules! ror4 {
-        ($x:expr, $n:literal) => {
-            _mm256_or_si256(
-                _mm256_srli_epi64::<$n>($x),
-                _mm256_slli_epi64::<{ 64 - $n }>($x),
-            )
         };
     }
 
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    fn xor3(a: __m256i, b: __m256i, c: __m256i) -> __m256i {
-        _mm256_xor_si256(_mm256_xor_si256(a, b), c)
+    /// Eight lanes: AVX-512F has a lane rotate and three-input logic (`vpternlogq`:
+    /// 0x96 is a ^ b ^ c, 0xCA is a ? b : c, 0xE8 the majority).
+    pub(super) mod avx512 {
+        use super::super::BLOCK;
+        use super::{word, K};
+        use core::arch::x86_64::*;
+
+        type V = __m512i;
+        const LANES: usize = 8;
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn splat(x: u64) -> V {
+            _mm512_set1_epi64(x as i64)
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn from_lanes(x: [u64; LANES]) -> V {
+            _mm512_set_epi64(
+                x[7] as i64,
+                x[6] as i64,
+                x[5] as i64,
+                x[4] as i64,
+                x[3] as i64,
+                x[2] as i64,
+                x[1] as i64,
+                x[0] as i64,
+            )
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn to_lanes(v: V) -> [u64; LANES] {
+            let (lo, hi) = (
+                _mm512_extracti64x4_epi64::<0>(v),
+                _mm512_extracti64x4_epi64::<1>(v),
+            );
+            [
+                _mm256_extract_epi64::<0>(lo) as u64,
+                _mm256_extract_epi64::<1>(lo) as u64,
+                _mm256_extract_epi64::<2>(lo) as u64,
+                _mm256_extract_epi64::<3>(lo) as u64,
+                _mm256_extract_epi64::<0>(hi) as u64,
+                _mm256_extract_epi64::<1>(hi) as u64,
+                _mm256_extract_epi64::<2>(hi) as u64,
+                _mm256_extract_epi64::<3>(hi) as u64,
+            ]
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn add(a: V, b: V) -> V {
+            _mm512_add_epi64(a, b)
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn big_sigma0(x: V) -> V {
+            let r = (_mm512_ror_epi64::<28>(x), _mm512_ror_epi64::<34>(x));
+            _mm512_ternarylogic_epi64::<0x96>(r.0, r.1, _mm512_ror_epi64::<39>(x))
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn big_sigma1(x: V) -> V {
+            let r = (_mm512_ror_epi64::<14>(x), _mm512_ror_epi64::<18>(x));
+            _mm512_ternarylogic_epi64::<0x96>(r.0, r.1, _mm512_ror_epi64::<41>(x))
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn small_sigma0(x: V) -> V {
+            let r = (_mm512_ror_epi64::<1>(x), _mm512_ror_epi64::<8>(x));
+            _mm512_ternarylogic_epi64::<0x96>(r.0, r.1, _mm512_srli_epi64::<7>(x))
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn small_sigma1(x: V) -> V {
+            let r = (_mm512_ror_epi64::<19>(x), _mm512_ror_epi64::<61>(x));
+            _mm512_ternarylogic_epi64::<0x96>(r.0, r.1, _mm512_srli_epi64::<6>(x))
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn ch(e: V, f: V, g: V) -> V {
+            _mm512_ternarylogic_epi64::<0xCA>(e, f, g)
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn maj(a: V, b: V, c: V) -> V {
+            _mm512_ternarylogic_epi64::<0xE8>(a, b, c)
+        }
+
+        compress_lanes!("avx512f");
     }
 
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    fn add(a: __m256i, b: __m256i) -> __m256i {
-        _mm256_add_epi64(a, b)
-    }
+    /// Four lanes: AVX2 has neither a lane rotate nor three-input logic, so a rotate is
+    /// two shifts and an or.
+    pub(super) mod avx2 {
+        use super::super::BLOCK;
+        use super::{word, K};
+        use core::arch::x86_64::*;
 
-    /// [`compress8`] for four messages with AVX2 (lanes 0-3 of `states` and `inputs`).
-    #[target_feature(enable = "avx2")]
-    pub(super) fn compress4(states: &mut [[u64; 8]; 8], inputs: [&[u8]; 8]) {
-        let blocks = inputs[..4].iter().map(|b| b.len()).min().unwrap_or(0) / super::BLOCK;
-        let from_lanes =
-            |x: [u64; 4]| _mm256_set_epi64x(x[3] as i64, x[2] as i64, x[1] as i64, x[0] as i64);
-        let mut s: [__m256i; 8] = [_mm256_setzero_si256(); 8];
-        for (i, v) in s.iter_mut().enumerate() {
-            *v = from_lanes(std::array::from_fn(|l| states[l][i]));
+        type V = __m256i;
+        const LANES: usize = 4;
+
+        macro_rules! ror {
+            ($x:expr, $n:literal) => {
+                _mm256_or_si256(
+                    _mm256_srli_epi64::<$n>($x),
+                    _mm256_slli_epi64::<{ 64 - $n }>($x),
+                )
+            };
         }
-        for n in 0..blocks {
-            let base = n * super::BLOCK;
-            let mut w: [__m256i; 16] = [_mm256_setzero_si256(); 16];
-            for (t, v) in w.iter_mut().enumerate() {
-                let at = base + 8 * t;
-                *v = from_lanes(std::array::from_fn(|l| word(inputs[l], at)));
-            }
-            let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = s;
-            for (t, k) in K.iter().enumerate() {
-                let wt = if t < 16 {
-                    w[t]
-                } else {
-                    let x = w[(t + 1) & 15];
-                    let y = w[(t + 14) & 15];
-                    let s0 = xor3(ror4!(x, 1), ror4!(x, 8), _mm256_srli_epi64::<7>(x));
-                    let s1 = xor3(ror4!(y, 19), ror4!(y, 61), _mm256_srli_epi64::<6>(y));
-                    let next = add(add(w[t & 15], s0), add(w[(t + 9) & 15], s1));
-                    w[t & 15] = next;
-                    next
-                };
-                let ch = _mm256_xor_si256(_mm256_and_si256(e, f), _mm256_andnot_si256(e, g));
-                let maj = _mm256_or_si256(
-                    _mm256_and_si256(a, b),
-                    _mm256_and_si256(c, _mm256_or_si256(a, b)),
-                );
-                let t1 = add(
-                    add(h, xor3(ror4!(e, 14), ror4!(e, 18), ror4!(e, 41))),
-                    add(ch, add(wt, _mm256_set1_epi64x(*k as i64))),
-                );
-                let t2 = add(xor3(ror4!(a, 28), ror4!(a, 34), ror4!(a, 39)), maj);
-                h = g;
-                g = f;
-                f = e;
-                e = add(d, t1);
-                d = c;
-                c = b;
-                b = a;
-                a = add(t1, t2);
-            }
-            for (v, x) in s.iter_mut().zip([a, b, c, d, e, f, g, h]) {
-                *v = add(*v, x);
-            }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn splat(x: u64) -> V {
+            _mm256_set1_epi64x(x as i64)
         }
-        for (i, v) in s.iter().enumerate() {
-            states[0][i] = _mm256_extract_epi64::<0>(*v) as u64;
-            states[1][i] = _mm256_extract_epi64::<1>(*v) as u64;
-            states[2][i] = _mm256_extract_epi64::<2>(*v) as u64;
-            states[3][i] = _mm256_extract_epi64::<3>(*v) as u64;
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn from_lanes(x: [u64; LANES]) -> V {
+            _mm256_set_epi64x(x[3] as i64, x[2] as i64, x[1] as i64, x[0] as i64)
         }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn to_lanes(v: V) -> [u64; LANES] {
+            [
+                _mm256_extract_epi64::<0>(v) as u64,
+                _mm256_extract_epi64::<1>(v) as u64,
+                _mm256_extract_epi64::<2>(v) as u64,
+                _mm256_extract_epi64::<3>(v) as u64,
+            ]
+        }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn add(a: V, b: V) -> V {
+            _mm256_add_epi64(a, b)
+        }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn xor3(a: V, b: V, c: V) -> V {
+            _mm256_xor_si256(_mm256_xor_si256(a, b), c)
+        }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn big_sigma0(x: V) -> V {
+            xor3(ror!(x, 28), ror!(x, 34), ror!(x, 39))
+        }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn big_sigma1(x: V) -> V {
+            xor3(ror!(x, 14), ror!(x, 18), ror!(x, 41))
+        }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn small_sigma0(x: V) -> V {
+            xor3(ror!(x, 1), ror!(x, 8), _mm256_srli_epi64::<7>(x))
+        }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn small_sigma1(x: V) -> V {
+            xor3(ror!(x, 19), ror!(x, 61), _mm256_srli_epi64::<6>(x))
+        }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn ch(e: V, f: V, g: V) -> V {
+            _mm256_xor_si256(_mm256_and_si256(e, f), _mm256_andnot_si256(e, g))
+        }
+
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn maj(a: V, b: V, c: V) -> V {
+            _mm256_or_si256(
+                _mm256_and_si256(a, b),
+                _mm256_and_si256(c, _mm256_or_si256(a, b)),
+            )
+        }
+
+        compress_lanes!("avx2");
     }
 }
 
