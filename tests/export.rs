@@ -9,7 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::util::{external, sample_files, stored_ids, Dir};
+use crate::util::{bagit_py_accepts, external, sample_files, stored_ids, Dir};
 
 /// An archive with five items chosen to be awkward: non-ASCII and `%` file names,
 /// markup in titles, a formula in a cell, a `javascript:` rights value, one restricted.
@@ -304,25 +304,6 @@ fn a_bag_of_the_masters_that_bagit_py_accepts() {
             .unwrap();
         assert!(!out.status.success(), "bagit.py missed a flipped byte");
     }
-}
-
-/// Asserts that `bagit.py --validate` accepts the bag; false when bagit.py is absent
-/// (and allowed to be, see `external`).
-fn bagit_py_accepts(bag: &Path) -> bool {
-    let Some(bagit) = external("bagit.py") else {
-        return false;
-    };
-    let out = Command::new(bagit)
-        .arg("--validate")
-        .arg(bag)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "bagit.py refused the bag:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    true
 }
 
 /// Bytes that differ from file to file (no two masters are duplicates).

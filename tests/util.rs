@@ -185,3 +185,22 @@ pub fn external(program: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// Asserts that `bagit.py --validate` accepts the bag; false when bagit.py is absent
+/// (and allowed to be, see `external`).
+pub fn bagit_py_accepts(bag: &Path) -> bool {
+    let Some(bagit) = external("bagit.py") else {
+        return false;
+    };
+    let out = Command::new(bagit)
+        .arg("--validate")
+        .arg(bag)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "bagit.py refused the bag:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
