@@ -15,6 +15,7 @@ mod iiif;
 mod sha512;
 mod sink;
 mod site;
+mod zipwriter;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

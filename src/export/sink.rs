@@ -5,8 +5,8 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use super::zipwriter::{Method, ZipFile};
 
 use crate::error::{Error, IoContext, Result};
 
@@ -262,12 +262,12 @@ impl Sink for DirSink {
     }
 }
 
-/// A zip file: deflate at a fixed level, fixed timestamps and permissions, zip64 for
-/// large entries and large entry counts.
+/// A zip file (see [`super::zipwriter`]): fixed timestamps and permissions, compressed
+/// content stored and the rest deflated at a fixed level, zip64 where sizes or the entry
+/// count need it, and memory that does not grow with the number of entries.
 pub struct ZipSink {
     path: PathBuf,
-    zip: ZipWriter<BufWriter<File>>,
-    options: SimpleFileOptions,
+    zip: ZipFile,
     written: Ledger,
 }
 
@@ -275,32 +275,9 @@ impl ZipSink {
     /// Create the zip file; every entry gets the time `epoch` (Unix seconds, clamped to
     /// the zip format's 1980-2107 range).
     pub fn new(path: &Path, epoch: i64) -> Result<ZipSink> {
-        let f = File::create(path).at(path)?;
-        let (y, mo, d) = crate::edtf::civil_from_days(epoch.div_euclid(86_400));
-        let secs = epoch.rem_euclid(86_400);
-        let when = u16::try_from(y.clamp(1980, 2107))
-            .ok()
-            .and_then(|y| {
-                DateTime::from_date_and_time(
-                    y,
-                    mo as u8,
-                    d as u8,
-                    (secs / 3600) as u8,
-                    ((secs % 3600) / 60) as u8,
-                    (secs % 60) as u8,
-                )
-                .ok()
-            })
-            .unwrap_or_default();
-        let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(6))
-            .last_modified_time(when)
-            .unix_permissions(0o644);
         Ok(ZipSink {
             path: path.to_path_buf(),
-            zip: ZipWriter::new(BufWriter::new(f)),
-            options,
+            zip: ZipFile::create(path, epoch)?,
             written: Ledger::beside(path)?,
         })
     }
@@ -309,13 +286,10 @@ impl ZipSink {
 impl Sink for ZipSink {
     fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
         check(path)?;
-        let zerr =
-            |e: zip::result::ZipError| Error::invalid(format!("{}: {e}", self.path.display()));
-        let opts = self
-            .options
-            .large_file(bytes.len() as u64 >= u32::MAX as u64);
-        self.zip.start_file(path, opts).map_err(zerr)?;
+        let method = Method::for_content(bytes);
+        self.zip.start(path, method, Some(bytes.len() as u64))?;
         self.zip.write_all(bytes).at(&self.path)?;
+        self.zip.end()?;
         self.written.push(
             path,
             &hex::encode(Sha256::digest(bytes)),
@@ -326,11 +300,21 @@ impl Sink for ZipSink {
 
     fn add_reader(&mut self, path: &str, reader: &mut dyn Read, size: u64) -> Result<()> {
         check(path)?;
-        let zerr =
-            |e: zip::result::ZipError| Error::invalid(format!("{}: {e}", self.path.display()));
-        let opts = self.options.large_file(size >= u32::MAX as u64);
-        self.zip.start_file(path, opts).map_err(zerr)?;
-        let (sha, n) = copy_hashing(reader, &mut self.zip, &self.path)?;
+        // The first bytes decide whether the content is already compressed.
+        let mut head = [0u8; 16];
+        let mut got = 0;
+        while got < head.len() {
+            let n = reader.read(&mut head[got..]).at(Path::new(path))?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        let head = &head[..got];
+        self.zip
+            .start(path, Method::for_content(head), Some(size))?;
+        let (sha, n) = copy_hashing(&mut head.chain(reader), &mut self.zip, &self.path)?;
+        self.zip.end()?;
         self.written.push(path, &sha, n)?;
         Ok(())
     }
@@ -341,12 +325,10 @@ impl Sink for ZipSink {
         write: &mut dyn FnMut(&mut dyn Write) -> Result<()>,
     ) -> Result<()> {
         check(path)?;
-        let zerr =
-            |e: zip::result::ZipError| Error::invalid(format!("{}: {e}", self.path.display()));
-        // The size is not known in advance: allow zip64 for this entry.
-        let opts = self.options.large_file(true);
-        self.zip.start_file(path, opts).map_err(zerr)?;
+        // Generated text; its size is not known in advance.
+        self.zip.start(path, Method::Deflated, None)?;
         let (sha, n) = stream_hashing(&mut self.zip, write, &self.path)?;
+        self.zip.end()?;
         self.written.push(path, &sha, n)?;
         Ok(())
     }
@@ -356,15 +338,7 @@ impl Sink for ZipSink {
     }
 
     fn finish(self) -> Result<(u64, u64)> {
-        let path = self.path.clone();
-        let w = self
-            .zip
-            .finish()
-            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
-        let f = w
-            .into_inner()
-            .map_err(|e| Error::io(&path, e.into_error()))?;
-        f.sync_all().at(&path)?;
+        self.zip.finish()?;
         Ok((self.written.files, self.written.bytes))
     }
 }
