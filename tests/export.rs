@@ -479,7 +479,32 @@ fn the_zip_package_holds_site_images_and_safe_metadata() {
     let d = &f.d;
     d.run(&["export", "expo", "--format", "zip", "--out", "out/pkg.zip"])
         .ok();
-    let files = unzip(&d.path().join("out/pkg.zip"));
+    let pkg = d.path().join("out/pkg.zip");
+    let files = unzip(&pkg);
+    // The tools a partner would open it with accept it, every CRC-32 checked.
+    if let Some(unzip) = external("unzip") {
+        let o = Command::new(unzip).arg("-tq").arg(&pkg).output().unwrap();
+        assert!(
+            o.status.success(),
+            "unzip -t: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    if let Some(python) = external("python3") {
+        let o = Command::new(python)
+            .args([
+                "-c",
+                "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.namelist()))",
+            ])
+            .arg(&pkg)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout).trim(),
+            files.len().to_string()
+        );
+    }
     for name in [
         "index.html",
         "manifest.json",

@@ -336,22 +336,28 @@ pub fn export(
     opts: &ExportOptions,
     progress: &dyn Progress,
 ) -> Result<ExportReport> {
-    let set = archive.catalog.set(set_name)?;
+    let mut set = archive.catalog.set(set_name)?;
     if set.items.is_empty() {
         return Err(Error::invalid(format!(
             "set '{}' has no items; add some with `hishatak set add {} ID...`",
             set.name, set.name
         )));
     }
-    // One pass over the records, a chunk at a time: access, and the languages used.
+    // One pass over the records, a chunk at a time: access, and the languages used. The
+    // set's entries move into the package (captions and ids are not copied).
     let mut withdrawn = Vec::new();
     let mut restricted = Vec::new();
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(set.items.len());
     let mut langs = LangCount::default();
     langs.add_set(&set);
-    for chunk in set.items.chunks(CHUNK) {
+    let mut entries = std::mem::take(&mut set.items).into_iter();
+    loop {
+        let chunk: Vec<SetEntry> = entries.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let ids: Vec<String> = chunk.iter().map(|e| e.id.clone()).collect();
-        for (entry, item) in chunk.iter().zip(archive.catalog.items(&ids)?) {
+        for (entry, item) in chunk.into_iter().zip(archive.catalog.items(&ids)?) {
             if item.withdrawn.is_some() {
                 withdrawn.push(item.id.clone());
                 continue;
@@ -360,17 +366,18 @@ pub fn export(
             if !public {
                 restricted.push(format!("{} ({})", item.id, item.record.access.as_string()));
             }
-            langs.add_item(entry, &item);
+            langs.add_item(&entry, &item);
             items.push(PkgItem {
                 entry: SetEntry {
                     id: item.id.clone(),
-                    ..entry.clone()
+                    ..entry
                 },
                 public,
                 pages: Vec::new(),
             });
         }
     }
+    drop(entries);
     if !restricted.is_empty() && !opts.include_restricted {
         return Err(Error::invalid(format!(
             "set '{}' holds {} item(s) that are not open to the public: {}; nothing was exported. Remove them from the set (`hishatak set remove {} ID`) or pass --include-restricted if this package stays inside the archive",
