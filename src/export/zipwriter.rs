@@ -162,7 +162,7 @@ impl ZipFile {
         let mut h = Vec::with_capacity(30 + name.len() + 20);
         put32(&mut h, LOCAL_SIG);
         put16(&mut h, if zip64_local { 45 } else { 20 });
-        put16(&mut h, flags(name));
+        put16(&mut h, flags(name.as_bytes()));
         put16(&mut h, method.code());
         put16(&mut h, self.time);
         put16(&mut h, self.date);
@@ -241,7 +241,7 @@ impl ZipFile {
         put32(&mut c, CENTRAL_SIG);
         put16(&mut c, MADE_BY_UNIX);
         put16(&mut c, if zip64 || e.zip64_local { 45 } else { 20 });
-        put16(&mut c, flags_bytes(&e.name));
+        put16(&mut c, flags(&e.name));
         put16(&mut c, e.method.code());
         put16(&mut c, self.time);
         put16(&mut c, self.date);
@@ -391,11 +391,8 @@ impl Write for ZipFile {
     }
 }
 
-fn flags(name: &str) -> u16 {
-    flags_bytes(name.as_bytes())
-}
-
-fn flags_bytes(name: &[u8]) -> u16 {
+/// General-purpose flags: bit 11 (UTF-8) for a name that is not ASCII.
+fn flags(name: &[u8]) -> u16 {
     if name.is_ascii() {
         0
     } else {
@@ -524,6 +521,18 @@ mod tests {
         }
     }
 
+    /// The entries read back are those written, in order, byte for byte.
+    fn assert_same(
+        entries: &[(String, Vec<u8>, Option<u64>)],
+        back: &[(String, Vec<u8>, zip::CompressionMethod)],
+    ) {
+        assert_eq!(back.len(), entries.len());
+        for ((name, bytes, _), (bname, bbytes, _)) in entries.iter().zip(back) {
+            assert_eq!(name, bname);
+            assert!(bytes == bbytes, "{name} differs");
+        }
+    }
+
     #[test]
     fn entries_read_back_whole_stored_or_deflated_by_content() {
         let dir = tempfile::tempdir().unwrap();
@@ -531,10 +540,8 @@ mod tests {
         let entries = sample_entries();
         write_zip(&path, 0, &entries);
         let back = read_back(&path);
-        assert_eq!(back.len(), entries.len());
-        for ((name, bytes, _), (bname, bbytes, method)) in entries.iter().zip(&back) {
-            assert_eq!(name, bname);
-            assert!(bytes == bbytes, "{name} differs");
+        assert_same(&entries, &back);
+        for ((name, _, _), (_, _, method)) in entries.iter().zip(&back) {
             let want = if name.ends_with(".jpg") {
                 zip::CompressionMethod::Stored
             } else {
@@ -585,12 +592,7 @@ mod tests {
         let entries = sample_entries();
         // A sparse hole of 4.5 GiB before the first entry: every offset needs zip64.
         write_zip(&path, 0x1_2000_0000, &entries);
-        let back = read_back(&path);
-        assert_eq!(back.len(), entries.len());
-        for ((name, bytes, _), (bname, bbytes, _)) in entries.iter().zip(&back) {
-            assert_eq!(name, bname);
-            assert!(bytes == bbytes, "{name} differs");
-        }
+        assert_same(&entries, &read_back(&path));
         if let Some(names) = python_names(&path) {
             assert_eq!(names.len(), entries.len());
         }
