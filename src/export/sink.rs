@@ -314,20 +314,15 @@ impl Sink for ZipSink {
     fn add_reader(&mut self, path: &str, reader: &mut dyn Read, size: u64) -> Result<()> {
         check(path)?;
         // The first bytes decide whether the content is already compressed.
-        let mut head = [0u8; 16];
-        let mut got = 0;
-        while got < head.len() {
-            let n = reader.read(&mut head[got..]).at(Path::new(path))?;
-            if n == 0 {
-                break;
-            }
-            got += n;
-        }
-        let head = &head[..got];
+        let mut head = Vec::with_capacity(64);
+        (&mut *reader)
+            .take(64)
+            .read_to_end(&mut head)
+            .at(&self.path)?;
         self.zip
-            .start(path, Method::for_content(head), Some(size))?;
+            .start(path, Method::for_content(&head), Some(size))?;
         let (sha, n) = copy_hashing(
-            &mut head.chain(reader),
+            &mut head.as_slice().chain(reader),
             &mut self.zip,
             &mut self.buf,
             &self.path,

@@ -52,21 +52,22 @@ pub enum Method {
 }
 
 impl Method {
-    /// Store what is already compressed, judged by its first bytes; deflate the rest.
+    /// Store what is already compressed, judged by its first bytes (the same content
+    /// sniffing as ingest); deflate the rest. Deflating a JPEG again costs CPU and saves
+    /// a few percent at most.
     pub fn for_content(head: &[u8]) -> Method {
-        let starts = |magic: &[u8]| head.starts_with(magic);
-        let compressed = starts(b"\xFF\xD8\xFF") // JPEG
-            || starts(b"\x89PNG\r\n\x1a\n")
-            || starts(b"GIF87a")
-            || starts(b"GIF89a")
-            || (starts(b"RIFF") && head.get(8..12) == Some(b"WEBP"))
-            || starts(b"\x00\x00\x00\x0CjP  \r\n\x87\n") // JPEG 2000
-            || starts(b"PK\x03\x04")
-            || starts(b"\x1F\x8B"); // gzip
-        if compressed {
-            Method::Stored
-        } else {
-            Method::Deflated
+        const COMPRESSED: [&str; 7] = [
+            "image/jpeg",
+            "image/png",
+            "image/gif",
+            "image/webp",
+            "image/jp2",
+            "application/zip",
+            "application/gzip",
+        ];
+        match infer::get(head) {
+            Some(t) if COMPRESSED.contains(&t.mime_type()) => Method::Stored,
+            _ => Method::Deflated,
         }
     }
 
@@ -463,6 +464,18 @@ mod tests {
         ]
     }
 
+    /// A zip of `entries` in a new temporary folder (kept alive by the returned guard).
+    fn zip_of(
+        name: &str,
+        gap: u64,
+        entries: &[(String, Vec<u8>, Option<u64>)],
+    ) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        write_zip(&path, gap, entries);
+        (dir, path)
+    }
+
     fn write_zip(path: &Path, gap: u64, entries: &[(String, Vec<u8>, Option<u64>)]) {
         let mut z = if gap == 0 {
             ZipFile::create(path, 1_700_000_000).unwrap()
@@ -535,10 +548,8 @@ mod tests {
 
     #[test]
     fn entries_read_back_whole_stored_or_deflated_by_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.zip");
         let entries = sample_entries();
-        write_zip(&path, 0, &entries);
+        let (dir, path) = zip_of("p.zip", 0, &entries);
         let back = read_back(&path);
         assert_same(&entries, &back);
         for ((name, _, _), (_, _, method)) in entries.iter().zip(&back) {
@@ -563,8 +574,6 @@ mod tests {
 
     #[test]
     fn more_than_65535_entries_get_zip64_end_records() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("many.zip");
         let n = 70_000;
         let entries: Vec<(String, Vec<u8>, Option<u64>)> = (0..n)
             .map(|i| {
@@ -572,7 +581,7 @@ mod tests {
                 (format!("items/{i:06}.txt"), b.clone(), Some(b.len() as u64))
             })
             .collect();
-        write_zip(&path, 0, &entries);
+        let (_dir, path) = zip_of("many.zip", 0, &entries);
         let bytes = std::fs::read(&path).unwrap();
         let sig = ZIP64_END_SIG.to_le_bytes();
         assert!(bytes.windows(4).any(|w| w == sig), "no zip64 end record");
@@ -587,11 +596,9 @@ mod tests {
 
     #[test]
     fn entries_past_4_gib_get_zip64_offsets() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("far.zip");
         let entries = sample_entries();
         // A sparse hole of 4.5 GiB before the first entry: every offset needs zip64.
-        write_zip(&path, 0x1_2000_0000, &entries);
+        let (_dir, path) = zip_of("far.zip", 0x1_2000_0000, &entries);
         assert_same(&entries, &read_back(&path));
         if let Some(names) = python_names(&path) {
             assert_eq!(names.len(), entries.len());
