@@ -1,8 +1,9 @@
 //! Queries on items, their files, texts and events.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row, ToSql, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -292,34 +293,57 @@ fn write_record_parts(tx: &Transaction<'_>, id: &str, r: &ItemRecord, fresh: boo
     Ok(())
 }
 
+/// The item row's descriptive columns, in the order of `DESCRIPTIVE`.
+const DESCRIPTIVE: &str = "kind, title, description, date, date_earliest, date_latest, \
+     creator, collection, source_archive, source_country, reference, donor, acquired, custody, \
+     rights, access";
+
+/// A record's values for the `DESCRIPTIVE` columns.
+fn descriptive(r: &ItemRecord) -> [Box<dyn ToSql + '_>; 16] {
+    [
+        Box::new(r.kind.unwrap_or(Kind::Document).as_str()),
+        Box::new(&r.title),
+        Box::new(&r.description),
+        Box::new(r.date.as_ref().map(|d| &d.text)),
+        Box::new(r.date.as_ref().and_then(|d| d.earliest)),
+        Box::new(r.date.as_ref().and_then(|d| d.latest)),
+        Box::new(&r.creator),
+        Box::new(&r.collection),
+        Box::new(&r.source_archive),
+        Box::new(&r.source_country),
+        Box::new(&r.reference),
+        Box::new(&r.donor),
+        Box::new(r.acquired.as_ref().map(|d| &d.text)),
+        Box::new(&r.custody),
+        Box::new(&r.rights),
+        Box::new(r.access.as_string()),
+    ]
+}
+
+/// `?N, ?N+1, ...`: `count` numbered placeholders from `first`.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn update_item_row(tx: &Transaction<'_>, id: &str, r: &ItemRecord, now: &str) -> Result<()> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let sets = DESCRIPTIVE
+            .split(", ")
+            .zip(placeholders(3, 16).split(", "))
+            .map(|(c, p)| format!("{} = {p}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("UPDATE items SET updated = ?2, {sets} WHERE id = ?1")
+    });
+    let head: [&dyn ToSql; 2] = [&id, &now];
+    let values = descriptive(r);
     exec(
         tx,
-        "UPDATE items SET kind = ?2, title = ?3, description = ?4, date = ?5, date_earliest = ?6,
-            date_latest = ?7, creator = ?8, collection = ?9, source_archive = ?10,
-            source_country = ?11, reference = ?12, donor = ?13, acquired = ?14, custody = ?15,
-            rights = ?16, access = ?17, updated = ?18
-         WHERE id = ?1",
-        params![
-            id,
-            r.kind.unwrap_or(Kind::Document).as_str(),
-            r.title,
-            r.description,
-            r.date.as_ref().map(|d| &d.text),
-            r.date.as_ref().and_then(|d| d.earliest),
-            r.date.as_ref().and_then(|d| d.latest),
-            r.creator,
-            r.collection,
-            r.source_archive,
-            r.source_country,
-            r.reference,
-            r.donor,
-            r.acquired.as_ref().map(|d| &d.text),
-            r.custody,
-            r.rights,
-            r.access.as_string(),
-            now,
-        ],
+        &SQL,
+        params_from_iter(head.into_iter().chain(values.iter().map(|v| v.as_ref()))),
     )?;
     Ok(())
 }
@@ -377,20 +401,22 @@ pub(crate) fn insert_item(
         )?
         .query_row([], |r| r.get(0))?;
     let id = format!("HSH-{seq:06}");
+    // One row write with every column (an insert and then `edit`'s update wrote the row
+    // and its indexes twice).
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "INSERT INTO items (seq, id, fingerprint, created, updated, {DESCRIPTIVE})
+             VALUES (?1, ?2, ?3, ?4, ?4, {})",
+            placeholders(5, 16)
+        )
+    });
+    let head: [&dyn ToSql; 4] = [&seq, &id, &fingerprint, &now];
+    let values = descriptive(record);
     exec(
         tx,
-        "INSERT INTO items (seq, id, kind, fingerprint, created, updated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![
-            seq,
-            id,
-            record.kind.unwrap_or(Kind::Document).as_str(),
-            fingerprint,
-            now
-        ],
+        &SQL,
+        params_from_iter(head.into_iter().chain(values.iter().map(|v| v.as_ref()))),
     )?;
-    // The descriptive columns, as `edit` writes them (not a key: no child-table scan).
-    update_item_row(tx, &id, record, &now)?;
     write_record_parts(tx, &id, record, true)?;
     for f in files {
         add_object(tx, &f.sha256, f.size, &f.media_type)?;

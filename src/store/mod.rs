@@ -48,8 +48,6 @@ pub struct Staged {
     pub size: u64,
     /// The first bytes of the content, for media-type sniffing.
     pub head: Vec<u8>,
-    /// Its fan-out folder was created when it was staged (it must reach the disk too).
-    new_folder: bool,
 }
 
 impl Staged {
@@ -60,7 +58,6 @@ impl Staged {
             sha256: h.sha256,
             size: h.size,
             head: h.head,
-            new_folder: false,
         }
     }
 
@@ -411,26 +408,11 @@ impl Staging {
         out.flush()
             .and_then(|()| out.set_permissions(read_only(&out)?))
             .map_err(|e| StageError::Store(Error::io(&tmp, e)))?;
-        // Make the object's fan-out folder now, on this worker thread, so that the batch's
-        // commit (one thread, while the next batch is copied) only renames. An empty folder
-        // left by a batch that then fails is harmless.
-        let parent = self.store.fan_out(&h.sha256);
-        let new_folder = match fs::create_dir(&parent) {
-            Ok(()) => true,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                fs::create_dir_all(&parent)
-                    .map_err(|e| StageError::Store(Error::io(&parent, e)))?;
-                true
-            }
-            Err(e) => return Err(StageError::Store(Error::io(&parent, e))),
-        };
         Ok(Staged {
             tmp,
             sha256: h.sha256,
             size: h.size,
             head: h.head,
-            new_folder,
         })
     }
 
@@ -452,15 +434,23 @@ impl Staging {
                 f.sync_all().at(&s.tmp)
             })?;
         }
-        // Step 3: rename into place (the files were made read-only when staged).
+        // Step 3: rename into place (the files were made read-only when staged), making
+        // each fan-out folder first. The folders are made here, after the copying, and
+        // not by the threads that copy: a `mkdir` looks its name up in `objects/ab/`,
+        // and while a flush is writing that folder's block out, the lookup waits for the
+        // write (measured: a quarter of the copying threads' time on ext4).
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
         let mut new = Vec::with_capacity(staged.len());
         for s in staged {
             let dest = self.store.path_of(&s.sha256);
             crate::fault::hit("rename").at(&dest)?;
+            let new_folder = match dest.parent() {
+                Some(parent) => make_folder(parent)?,
+                None => false,
+            };
             match place(&s.tmp, &dest, s.size)? {
                 Placed::Present => new.push(false),
-                Placed::Renamed if !s.new_folder => {
+                Placed::Renamed if !new_folder => {
                     new.push(true);
                     if let Some(parent) = dest.parent() {
                         dirs.insert(parent.to_path_buf());
@@ -503,6 +493,20 @@ impl Drop for Staging {
     fn drop(&mut self) {
         // Best effort: a folder left behind is removed by the next writer.
         let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Make an object's fan-out folder unless it exists; true when it was made now.
+fn make_folder(dir: &Path) -> Result<bool> {
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        // The first level is missing too.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir).at(dir)?;
+            Ok(true)
+        }
+        Err(e) => Err(Error::io(dir, e)),
     }
 }
 
