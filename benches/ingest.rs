@@ -111,8 +111,10 @@ fn main() {
     let mut dropped = true;
     let archive = base.join("archive");
     let reset = |a: &Path| {
-        let _ = Command::new("chmod").args(["-R", "u+w"]).arg(a).status();
-        let _ = fs::remove_dir_all(a);
+        if a.exists() {
+            let _ = Command::new("chmod").args(["-R", "u+w"]).arg(a).status();
+            let _ = fs::remove_dir_all(a);
+        }
         let ok = Command::new(&bin)
             .arg("--archive")
             .arg(a)
