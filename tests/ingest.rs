@@ -47,6 +47,44 @@ fn a_folder_is_walked_in_sorted_order_and_kinds_are_inferred_from_content() {
 }
 
 #[test]
+fn a_walk_follows_links_to_files_not_to_folders_and_names_broken_ones() {
+    let d = Dir::with_archive();
+    std::fs::create_dir_all(d.path().join("box/inner")).unwrap();
+    std::fs::create_dir_all(d.path().join("elsewhere")).unwrap();
+    d.write("box/inner/letter.txt", "A letter from Van.");
+    d.write("elsewhere/note.txt", "A note from Mush.");
+    d.write("elsewhere/deep/unseen.txt", "Never walked into.");
+    let link = |target: &str, name: &str| {
+        std::os::unix::fs::symlink(d.path().join(target), d.path().join(name)).unwrap()
+    };
+    link("elsewhere/note.txt", "box/a-note-link.txt");
+    link("elsewhere/deep", "box/b-folder-link");
+    link("elsewhere/missing.txt", "box/c-broken-link.txt");
+    let r = d.run(&["ingest", "box", "--json"]).code(3);
+    let j = r.json();
+    let stored: Vec<&str> = j["stored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stored,
+        ["box/a-note-link.txt", "box/inner/letter.txt"],
+        "{j}"
+    );
+    assert!(
+        r.stderr
+            .contains("box/b-folder-link: symbolic link to a folder not followed"),
+        "{}",
+        r.stderr
+    );
+    let refused = j["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{j}");
+    assert_eq!(refused[0]["source"], "box/c-broken-link.txt", "{j}");
+}
+
+#[test]
 fn every_flag_of_the_contract_is_stored() {
     let d = Dir::with_archive();
     let f = d.write("scan.txt", "Report from the consulate.");
