@@ -9,7 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::util::{bagit_py_accepts, external, sample_files, stored_ids, Dir};
+use crate::util::{bagit_py_accepts, external, sample_files, stored_ids, texts, Dir};
 
 /// An archive with five items chosen to be awkward: non-ASCII and `%` file names,
 /// markup in titles, a formula in a cell, a `javascript:` rights value, one restricted.
@@ -138,12 +138,7 @@ fn sets_keep_order_and_captions_and_items_remember_them() {
     let d = &f.d;
     d.run(&["set", "move", "expo", &f.ids[2], "1"]).ok();
     let s = d.run(&["set", "show", "expo", "--json"]).ok().json();
-    let order: Vec<&str> = s["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
+    let order = texts(&s["items"], "id");
     assert_eq!(order, [&f.ids[2], &f.ids[0], &f.ids[1], &f.ids[4]]);
     assert_eq!(s["type"], "exhibition-traveling");
     assert_eq!(s["titles"]["hy"], "Հիշված վայրեր");
@@ -170,12 +165,7 @@ fn sets_keep_order_and_captions_and_items_remember_them() {
     assert!(r.stderr.contains("exhibition-permanent"), "{}", r.stderr);
     // The item's history shows the set.
     let h = d.run(&["history", &f.ids[1], "--json"]).ok().json();
-    let kinds: Vec<&str> = h["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = texts(&h["events"], "kind");
     assert!(kinds.contains(&"set-added"), "{kinds:?}");
     let list = d.run(&["set", "list", "--json"]).ok().json();
     assert_eq!(list[0]["name"], "expo");

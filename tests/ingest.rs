@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::{sample_file, Dir};
+use crate::util::{sample_file, texts, Dir};
 
 #[test]
 fn a_folder_is_walked_in_sorted_order_and_kinds_are_inferred_from_content() {
@@ -16,10 +16,7 @@ fn a_folder_is_walked_in_sorted_order_and_kinds_are_inferred_from_content() {
     let r = d.run(&["ingest", "box", "--json"]).ok();
     let j = r.json();
     let stored = j["stored"].as_array().unwrap();
-    let sources: Vec<&str> = stored
-        .iter()
-        .map(|s| s["source"].as_str().unwrap())
-        .collect();
+    let sources = texts(&j["stored"], "source");
     assert_eq!(
         sources,
         ["box/a-report.bin", "box/b/photo.dat", "box/c-memoir.jpg"]
@@ -62,12 +59,7 @@ fn a_walk_follows_links_to_files_not_to_folders_and_names_broken_ones() {
     link("elsewhere/missing.txt", "box/c-broken-link.txt");
     let r = d.run(&["ingest", "box", "--json"]).code(3);
     let j = r.json();
-    let stored: Vec<&str> = j["stored"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["source"].as_str().unwrap())
-        .collect();
+    let stored = texts(&j["stored"], "source");
     assert_eq!(
         stored,
         ["box/a-note-link.txt", "box/inner/letter.txt"],

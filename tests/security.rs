@@ -10,7 +10,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{bagit_py_accepts, stored_ids, Dir, Run};
+use crate::util::{bagit_py_accepts, stored_ids, texts, Dir, Run};
 
 fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -414,12 +414,7 @@ fn manifest_paths_cannot_leave_their_folder_by_any_spelling() {
         .run(&["ingest", "--manifest", "box/m.json", "--json"])
         .code(1)
         .json();
-    let reasons: Vec<&str> = j["refused"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["reason"].as_str().unwrap())
-        .collect();
+    let reasons = texts(&j["refused"], "reason");
     assert_eq!(reasons.len(), 3, "{j:#}");
     assert!(
         reasons[0].contains("leaves")

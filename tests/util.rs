@@ -17,6 +17,19 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// The text field `key` of every object in the JSON list `list`, in its order.
+pub fn texts<'a>(list: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list:#}"))
+        .iter()
+        .map(|x| {
+            x[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("no text `{key}` in {x:#}"))
+        })
+        .collect()
+}
+
 /// The ids of the items an `ingest --json` report stored, in its order.
 pub fn stored_ids(report: &serde_json::Value) -> Vec<String> {
     report["stored"]

@@ -293,31 +293,57 @@ fn write_record_parts(tx: &Transaction<'_>, id: &str, r: &ItemRecord, fresh: boo
     Ok(())
 }
 
-/// The item row's descriptive columns, in the order of `DESCRIPTIVE`.
+/// The item row's descriptive columns, in the order `Descriptive::values` gives them.
 const DESCRIPTIVE: &str = "kind, title, description, date, date_earliest, date_latest, \
      creator, collection, source_archive, source_country, reference, donor, acquired, custody, \
      rights, access";
 
-/// A record's values for the `DESCRIPTIVE` columns.
-fn descriptive(r: &ItemRecord) -> [Box<dyn ToSql + '_>; 16] {
-    [
-        Box::new(r.kind.unwrap_or(Kind::Document).as_str()),
-        Box::new(&r.title),
-        Box::new(&r.description),
-        Box::new(r.date.as_ref().map(|d| &d.text)),
-        Box::new(r.date.as_ref().and_then(|d| d.earliest)),
-        Box::new(r.date.as_ref().and_then(|d| d.latest)),
-        Box::new(&r.creator),
-        Box::new(&r.collection),
-        Box::new(&r.source_archive),
-        Box::new(&r.source_country),
-        Box::new(&r.reference),
-        Box::new(&r.donor),
-        Box::new(r.acquired.as_ref().map(|d| &d.text)),
-        Box::new(&r.custody),
-        Box::new(&r.rights),
-        Box::new(r.access.as_string()),
-    ]
+/// A record's values for the `DESCRIPTIVE` columns: the derived ones computed once, the
+/// rest borrowed (no allocation per column on the ingest path).
+struct Descriptive<'a> {
+    r: &'a ItemRecord,
+    kind: &'static str,
+    date: Option<&'a String>,
+    earliest: Option<i64>,
+    latest: Option<i64>,
+    acquired: Option<&'a String>,
+    access: String,
+}
+
+impl<'a> Descriptive<'a> {
+    fn of(r: &'a ItemRecord) -> Self {
+        Descriptive {
+            r,
+            kind: r.kind.unwrap_or(Kind::Document).as_str(),
+            date: r.date.as_ref().map(|d| &d.text),
+            earliest: r.date.as_ref().and_then(|d| d.earliest),
+            latest: r.date.as_ref().and_then(|d| d.latest),
+            acquired: r.acquired.as_ref().map(|d| &d.text),
+            access: r.access.as_string(),
+        }
+    }
+
+    fn values(&self) -> [&dyn ToSql; 16] {
+        let r = self.r;
+        [
+            &self.kind,
+            &r.title,
+            &r.description,
+            &self.date,
+            &self.earliest,
+            &self.latest,
+            &r.creator,
+            &r.collection,
+            &r.source_archive,
+            &r.source_country,
+            &r.reference,
+            &r.donor,
+            &self.acquired,
+            &r.custody,
+            &r.rights,
+            &self.access,
+        ]
+    }
 }
 
 /// `?N, ?N+1, ...`: `count` numbered placeholders from `first`.
@@ -339,11 +365,11 @@ fn update_item_row(tx: &Transaction<'_>, id: &str, r: &ItemRecord, now: &str) ->
         format!("UPDATE items SET updated = ?2, {sets} WHERE id = ?1")
     });
     let head: [&dyn ToSql; 2] = [&id, &now];
-    let values = descriptive(r);
+    let d = Descriptive::of(r);
     exec(
         tx,
         &SQL,
-        params_from_iter(head.into_iter().chain(values.iter().map(|v| v.as_ref()))),
+        params_from_iter(head.into_iter().chain(d.values())),
     )?;
     Ok(())
 }
@@ -411,11 +437,11 @@ pub(crate) fn insert_item(
         )
     });
     let head: [&dyn ToSql; 4] = [&seq, &id, &fingerprint, &now];
-    let values = descriptive(record);
+    let d = Descriptive::of(record);
     exec(
         tx,
         &SQL,
-        params_from_iter(head.into_iter().chain(values.iter().map(|v| v.as_ref()))),
+        params_from_iter(head.into_iter().chain(d.values())),
     )?;
     write_record_parts(tx, &id, record, true)?;
     for f in files {
