@@ -377,6 +377,8 @@ pub fn export(
             });
         }
     }
+    // The emptied list still holds its buffer (one slot per set entry): free it before
+    // the files are written.
     drop(entries);
     if !restricted.is_empty() && !opts.include_restricted {
         return Err(Error::invalid(format!(

@@ -456,7 +456,7 @@ impl Staging {
                         dirs.insert(parent.to_path_buf());
                     }
                 }
-                Placed::Renamed | Placed::RenamedIntoNewFolder => {
+                Placed::Renamed => {
                     new.push(true);
                     // New fan-out folders must themselves reach the disk.
                     let mut d = dest.parent();
@@ -514,54 +514,33 @@ fn make_folder(dir: &Path) -> Result<bool> {
 enum Placed {
     /// The same bytes were stored already; the staged copy was removed.
     Present,
-    /// Renamed into an existing fan-out folder.
+    /// Renamed into its fan-out folder.
     Renamed,
-    /// Renamed after creating its fan-out folder.
-    RenamedIntoNewFolder,
 }
 
-/// Move a staged file to its final name `dest`, never replacing a good object.
+/// Move a staged file to its final name `dest` (its folder exists: `make_folder`), never
+/// replacing a good object.
 ///
-/// On Linux one `renameat2(RENAME_NOREPLACE)` does the common case (a new object in an
-/// existing folder) in a single call, where a check-then-rename took four (measured:
-/// the store's commit was a fifth of small-file ingest). An existing object of the
-/// expected size is the same bytes (the name is their hash); one of another size is
-/// damage, reported by `verify`, and the fresh copy replaces it.
+/// On Linux one `renameat2(RENAME_NOREPLACE)` does the common case (a new object) in a
+/// single call, where a check-then-rename took four (measured: the store's commit was a
+/// fifth of small-file ingest). An existing object of the expected size is the same bytes
+/// (the name is their hash); one of another size is damage, reported by `verify`, and the
+/// fresh copy replaces it.
 fn place(tmp: &Path, dest: &Path, size: u64) -> Result<Placed> {
-    let mut made_folder = false;
-    for attempt in 0..2 {
-        match rename_no_replace(tmp, dest) {
-            Ok(()) => {
-                return Ok(if made_folder {
-                    Placed::RenamedIntoNewFolder
-                } else {
-                    Placed::Renamed
-                })
+    match rename_no_replace(tmp, dest) {
+        Ok(()) => Ok(Placed::Renamed),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            if fs::metadata(dest).at(dest)?.len() == size {
+                fs::remove_file(tmp).at(tmp)?;
+                return Ok(Placed::Present);
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                if fs::metadata(dest).at(dest)?.len() == size {
-                    fs::remove_file(tmp).at(tmp)?;
-                    return Ok(Placed::Present);
-                }
-                fs::rename(tmp, dest).at(dest)?;
-                return Ok(Placed::Renamed);
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound && attempt == 0 => {
-                let parent = dest.parent().unwrap_or(dest);
-                if parent.is_dir() {
-                    // The folder is there: the staged file itself is missing.
-                    return Err(Error::io(tmp, e));
-                }
-                fs::create_dir_all(parent).at(parent)?;
-                made_folder = true;
-            }
-            Err(e) => return Err(Error::io(dest, e)),
+            fs::rename(tmp, dest).at(dest)?;
+            Ok(Placed::Renamed)
         }
+        // The folder was just made: the staged file itself is missing.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::io(tmp, e)),
+        Err(e) => Err(Error::io(dest, e)),
     }
-    Err(Error::io(
-        dest,
-        io::Error::other("its folder vanished while it was being created"),
-    ))
 }
 
 #[cfg(target_os = "linux")]
