@@ -210,6 +210,56 @@ fn gazetteer_phonetic_typos_and_what_must_not_match() {
 }
 
 #[test]
+fn an_archives_own_gazetteer_is_used_from_the_next_search_on() {
+    let d = Dir::with_archive();
+    let ru = item(
+        &d,
+        "ru.txt",
+        "Беженцы из Эфкере пришли в город.",
+        &["--lang", "ru"],
+    );
+    d.run(&["edit", &ru, "--set", "places=Эфкере"]).ok();
+    let de = item(
+        &d,
+        "de.txt",
+        "Die Flüchtlinge aus Efkereh.",
+        &["--lang", "de"],
+    );
+    // Not in the shipped gazetteer: the Turkish name finds neither record.
+    assert!(ids(&d, &["Bahçeli"]).is_empty());
+    d.write(
+        "archive/gazetteer.tsv",
+        "id\ttype\ten\thy\tru\ttr\tfr\tde\tother\tlat\tlon\tnote\n\
+         efkere\tplace\tEfkere\tԷֆքերե\tЭфкере\tBahçeli\tEfkéré\tEfkereh\t\t38.73\t35.60\tvillage near Kayseri\n",
+    );
+    // The next search finds both, by the names each record uses, and highlights the name as each record writes it.
+    let j = d.run(&["search", "--json", "Bahçeli"]).ok().json();
+    let hits = j["hits"].as_array().unwrap();
+    let found: Vec<&str> = hits.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        sorted(found.iter().map(|s| s.to_string()).collect()),
+        sorted(vec![ru.clone(), de.clone()])
+    );
+    let snippets: Vec<&str> = hits
+        .iter()
+        .map(|h| h["snippet"].as_str().unwrap())
+        .collect();
+    assert!(
+        snippets.iter().any(|s| s.contains("<b>Эфкере</b>")),
+        "{snippets:?}"
+    );
+    assert!(
+        snippets.iter().any(|s| s.contains("<b>Efkereh</b>")),
+        "{snippets:?}"
+    );
+    // A field prefix keeps to that field: only the Russian record has the place.
+    assert_eq!(ids(&d, &["place:Efkéré"]), vec![ru.clone()]);
+    // Taking the file away takes the names away again.
+    std::fs::remove_file(d.archive().join("gazetteer.tsv")).unwrap();
+    assert!(ids(&d, &["Bahçeli"]).is_empty());
+}
+
+#[test]
 fn phrases_operators_and_prefixes() {
     let c = corpus();
     let d = &c.d;

@@ -2,7 +2,9 @@
 //! shipped in `index/gazetteer.tsv` and extended per archive by `ARCHIVE/gazetteer.tsv`
 //! (same format; an entry with the same id replaces the shipped one).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sha2::{Digest, Sha256};
 use std::path::Path;
 
 use super::analyze;
@@ -29,7 +31,20 @@ pub struct Entry {
 pub struct Gazetteer {
     entries: Vec<Entry>,
     by_key: HashMap<String, Vec<usize>>,
+    /// The keys of each entry's names (same order as `entries`).
+    keys: Vec<Vec<String>>,
+    /// The last word of each name of two or more words, and the longest such name in
+    /// words: a text's word that is no such last word ends no longer name.
+    last_words: HashSet<String>,
+    max_words: usize,
+    /// A digest of every entry's id and keys: an index made with another gazetteer holds
+    /// other name tokens, and is rebuilt.
+    fingerprint: String,
 }
+
+/// The prefix of an entry's token in the index (`=erzurum`): no word form starts with
+/// it, since words are letters and digits.
+pub const TOKEN_PREFIX: char = '=';
 
 /// The matching key of a name: each word lower-cased, folded and in Latin letters,
 /// joined by single spaces (`Der Zor` and `Дер-Зор` give `der zor`).
@@ -108,28 +123,91 @@ impl Gazetteer {
                 }
             }
         }
-        let entries: Vec<Entry> = by_id.into_values().collect();
+        Ok(Gazetteer::of(by_id.into_values().collect()))
+    }
+
+    fn of(entries: Vec<Entry>) -> Gazetteer {
         let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut keys = Vec::with_capacity(entries.len());
+        let mut last_words = HashSet::new();
+        let mut max_words = 1;
+        let mut digest = Sha256::new();
         for (i, e) in entries.iter().enumerate() {
+            let mut mine: Vec<String> = Vec::new();
             for n in &e.names {
                 let k = key(n);
-                if !k.is_empty() {
-                    let v = by_key.entry(k).or_default();
-                    if !v.contains(&i) {
-                        v.push(i);
+                if k.is_empty() || mine.contains(&k) {
+                    continue;
+                }
+                let v = by_key.entry(k.clone()).or_default();
+                if !v.contains(&i) {
+                    v.push(i);
+                }
+                let words = k.split(' ').count();
+                if words > 1 {
+                    max_words = max_words.max(words);
+                    if let Some(last) = k.rsplit(' ').next() {
+                        last_words.insert(last.to_string());
                     }
                 }
+                mine.push(k);
             }
+            digest.update(e.id.as_bytes());
+            for k in &mine {
+                digest.update([0u8]);
+                digest.update(k.as_bytes());
+            }
+            digest.update([1u8]);
+            keys.push(mine);
         }
-        Ok(Gazetteer { entries, by_key })
+        Gazetteer {
+            entries,
+            by_key,
+            keys,
+            last_words,
+            max_words,
+            fingerprint: hex::encode(&digest.finalize()[..16]),
+        }
+    }
+
+    /// The positions (see [`Gazetteer::entry`]) of the entries one of whose names has
+    /// this key.
+    pub fn positions(&self, key: &str) -> &[usize] {
+        self.by_key.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The entry at a position.
+    pub fn entry(&self, position: usize) -> &Entry {
+        &self.entries[position]
+    }
+
+    /// The keys of the names of the entry at a position.
+    pub fn keys_of(&self, position: usize) -> &[String] {
+        &self.keys[position]
+    }
+
+    /// The index token of the entry at a position: every text word or run of words that
+    /// is one of its names is indexed with it, so a query asks one term for all its names.
+    pub fn token(&self, position: usize) -> String {
+        format!("{TOKEN_PREFIX}{}", self.entries[position].id)
+    }
+
+    /// Whether a word's key ends a name of two or more words.
+    pub fn ends_longer_name(&self, word_key: &str) -> bool {
+        self.last_words.contains(word_key)
+    }
+
+    /// A digest of the entries' ids and name keys.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Entries one of whose names has this key.
     pub fn lookup(&self, key: &str) -> Vec<&Entry> {
-        self.by_key
-            .get(key)
-            .map(|v| v.iter().map(|&i| &self.entries[i]).collect())
-            .unwrap_or_default()
+        self.positions(key)
+            .iter()
+            .map(|&i| &self.entries[i])
+            .collect()
     }
 
     /// Number of entries.
@@ -144,10 +222,6 @@ impl Gazetteer {
 
     /// The longest number of words in any name (bounds n-gram lookups).
     pub fn max_words(&self) -> usize {
-        self.by_key
-            .keys()
-            .map(|k| k.split(' ').count())
-            .max()
-            .unwrap_or(1)
+        self.max_words
     }
 }

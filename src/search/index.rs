@@ -23,6 +23,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::analyze;
+use super::gazetteer::Gazetteer;
 use crate::archive::Archive;
 use crate::catalog::Item;
 use crate::error::{Error, Result};
@@ -31,8 +32,10 @@ use crate::error::{Error, Result};
 /// script stay in their word (1 split words at marks outside U+0300-U+036F). 3: hits'
 /// display fields and snippet texts stored in the index. 4: both. 5: the number of a
 /// `HSH-000042` id as a u64 fast field (`id_num`), read for hits instead of the id's
-/// dictionary-encoded column.
-pub const INDEX_SCHEMA_VERSION: u32 = 5;
+/// dictionary-encoded column. 6: a token per gazetteer entry (`gazetteer` field and
+/// scoped fields) wherever a text names it, so a query asks one term per entry instead of
+/// every form of every one of its names.
+pub const INDEX_SCHEMA_VERSION: u32 = 6;
 const META_FILE: &str = "hishatak-index.json";
 
 /// Scoped text fields, by the query prefix that selects them.
@@ -68,6 +71,9 @@ pub struct Fields {
     pub(crate) stem: Field,
     pub(crate) latin: Field,
     pub(crate) phonetic: Field,
+    /// The gazetteer entries the item's texts name, one token each (see
+    /// [`Gazetteer::token`]); the scoped fields hold them too, at the name's position.
+    pub(crate) gazetteer: Field,
     pub(crate) scoped: Vec<(String, Field)>,
     /// What a hit shows and its snippet is made from ([`Shown`]), stored as JSON so a
     /// hit needs no catalog read.
@@ -139,6 +145,14 @@ fn schema() -> (Schema, Fields) {
         stem: b.add_text_field("all_stem", text.clone()),
         latin: b.add_text_field("all_latin", text.clone()),
         phonetic: b.add_text_field("phonetic", keys),
+        gazetteer: b.add_text_field(
+            "gazetteer",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(TOKENS)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         scoped: SCOPES
             .iter()
             .map(|(prefix, name)| (prefix.to_string(), b.add_text_field(name, text.clone())))
@@ -151,6 +165,9 @@ fn schema() -> (Schema, Fields) {
 #[derive(Debug, Serialize, Deserialize)]
 struct Meta {
     schema: u32,
+    /// [`Gazetteer::fingerprint`] of the gazetteer the index was made with.
+    #[serde(default)]
+    gazetteer: String,
     last_event: i64,
     items: u64,
 }
@@ -159,6 +176,8 @@ struct Meta {
 pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) fields: Fields,
+    /// The archive's gazetteer (shipped and its own), which indexing and queries use.
+    pub(crate) gazetteer: Gazetteer,
     dir: PathBuf,
     /// The archive's index lock, while this process may change the index.
     lock: Option<std::fs::File>,
@@ -262,12 +281,14 @@ impl SearchIndex {
     ) -> Result<(SearchIndex, Freshness)> {
         let dir = archive.root().join("index");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let gazetteer = Gazetteer::load(Some(archive.root()))?;
         let mut fresh = Freshness::default();
         // Fast path, no lock: a sound index that has seen every catalog event.
-        if let Ok(index) = Self::open_existing(&dir) {
+        if let Ok(index) = Self::open_existing(&dir, &gazetteer) {
             let si = SearchIndex {
                 index,
                 fields: schema().1,
+                gazetteer,
                 dir: dir.clone(),
                 lock: None,
             };
@@ -287,12 +308,13 @@ impl SearchIndex {
                 // derived, so build it again rather than leave search broken.
                 Err(Error::Corruption { what, detail }) if what == dir.display().to_string() => {
                     let lock = si.lock.take();
+                    let gazetteer = std::mem::take(&mut si.gazetteer);
                     drop(si);
                     let lock = match lock {
                         Some(l) => l,
                         None => return Err(Error::Corruption { what, detail }),
                     };
-                    let si = Self::build_new(archive, writer_mb, dir, lock)?;
+                    let si = Self::build_new(archive, writer_mb, dir, lock, gazetteer)?;
                     fresh.rebuilt = Some(format!("it could not be updated: {detail}"));
                     return Ok((si, fresh));
                 }
@@ -310,11 +332,12 @@ impl SearchIndex {
                 REBUILD_WAIT_S / 60
             ))
         })?;
-        match Self::open_existing(&dir) {
+        match Self::open_existing(&dir, &gazetteer) {
             Ok(index) => {
                 let mut si = SearchIndex {
                     index,
                     fields: schema().1,
+                    gazetteer,
                     dir,
                     lock: Some(lock),
                 };
@@ -323,7 +346,7 @@ impl SearchIndex {
                 Ok((si, fresh))
             }
             Err(why) => {
-                let si = Self::build_new(archive, writer_mb, dir, lock)?;
+                let si = Self::build_new(archive, writer_mb, dir, lock, gazetteer)?;
                 fresh.rebuilt = Some(why);
                 Ok((si, fresh))
             }
@@ -341,7 +364,8 @@ impl SearchIndex {
                 REBUILD_WAIT_S / 60
             ))
         })?;
-        Self::build_new(archive, writer_mb, dir, lock)
+        let gazetteer = Gazetteer::load(Some(archive.root()))?;
+        Self::build_new(archive, writer_mb, dir, lock, gazetteer)
     }
 
     fn build_new(
@@ -349,6 +373,7 @@ impl SearchIndex {
         writer_mb: usize,
         dir: PathBuf,
         lock: std::fs::File,
+        gazetteer: Gazetteer,
     ) -> Result<SearchIndex> {
         clear_dir(&dir)?;
         let index = Index::create_in_dir(&dir, schema().0).map_err(|e| index_error(&dir, e))?;
@@ -356,6 +381,7 @@ impl SearchIndex {
         let mut si = SearchIndex {
             index,
             fields: schema().1,
+            gazetteer,
             dir,
             lock: Some(lock),
         };
@@ -365,8 +391,8 @@ impl SearchIndex {
     }
 
     /// Open the index in `dir` if its state file, schema version and fields are this
-    /// binary's; otherwise say why it must be rebuilt.
-    fn open_existing(dir: &Path) -> std::result::Result<Index, String> {
+    /// binary's and it was made with this gazetteer; otherwise say why it must be rebuilt.
+    fn open_existing(dir: &Path, gazetteer: &Gazetteer) -> std::result::Result<Index, String> {
         let (schema, _) = schema();
         match read_meta(dir) {
             None if dir.join("meta.json").exists() => {
@@ -378,6 +404,9 @@ impl SearchIndex {
                     "it was made by another version (schema {}, now {INDEX_SCHEMA_VERSION})",
                     m.schema
                 ))
+            }
+            Some(m) if m.gazetteer != gazetteer.fingerprint() => {
+                return Err("the gazetteer's names changed since it was made".to_string())
             }
             Some(_) => {}
         }
@@ -451,14 +480,14 @@ impl SearchIndex {
         let dm = phonetic_encoder()?;
         // This thread reads the next chunk from the catalog while another analyses the
         // last one on all cores and feeds the writer, in catalog order.
-        let (fields, dir, w) = (&self.fields, &self.dir, &writer);
+        let (fields, dir, w, gaz) = (&self.fields, &self.dir, &writer, &self.gazetteer);
         std::thread::scope(|scope| -> Result<()> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(1);
             let feeder = scope.spawn(move || -> Result<()> {
                 for items in rx {
                     let docs: Vec<TantivyDocument> = items
                         .par_iter()
-                        .map(|it| document(fields, it, &dm))
+                        .map(|it| document(fields, it, &dm, gaz))
                         .collect();
                     for d in docs {
                         w.add_document(d).map_err(|e| index_error(dir, e))?;
@@ -493,6 +522,7 @@ impl SearchIndex {
             &self.dir,
             &Meta {
                 schema: INDEX_SCHEMA_VERSION,
+                gazetteer: self.gazetteer.fingerprint().to_string(),
                 last_event: last,
                 items: ids.len() as u64,
             },
@@ -524,7 +554,7 @@ impl SearchIndex {
                 let items = archive.catalog.items(chunk)?;
                 let docs: Vec<TantivyDocument> = items
                     .par_iter()
-                    .map(|it| document(&self.fields, it, &dm))
+                    .map(|it| document(&self.fields, it, &dm, &self.gazetteer))
                     .collect();
                 for (id, d) in chunk.iter().zip(docs) {
                     writer.delete_term(Term::from_field_text(self.fields.id, id));
@@ -541,6 +571,7 @@ impl SearchIndex {
             &self.dir,
             &Meta {
                 schema: INDEX_SCHEMA_VERSION,
+                gazetteer: self.gazetteer.fingerprint().to_string(),
                 last_event: last,
                 items,
             },
@@ -668,14 +699,15 @@ fn with_tokenizer(index: Index) -> Index {
     index
 }
 
-/// The analysed values of one text for the plain, stem and Latin fields and the
-/// combined (scoped) form, written as tokens (see [`TOKENS`]).
+/// The analysed values of one text for the plain, stem and Latin fields, the combined
+/// (scoped) form and the gazetteer entries it names, written as tokens (see [`TOKENS`]).
 #[derive(Default)]
 struct Analysed {
     plain: String,
     stem: String,
     latin: String,
     combined: String,
+    gazetteer: String,
     latin_words: Vec<String>,
 }
 
@@ -684,11 +716,35 @@ struct WordTokens {
     plain: Box<str>,
     stem: Box<str>,
     latin: Box<str>,
+    /// Every form and the tokens of the gazetteer entries the word alone names.
     combined: Box<str>,
-    latin_first: Option<Box<str>>,
+    /// The tokens of the gazetteer entries the word alone names, each ended by
+    /// `FORM_END` (no position: the `gazetteer` field keeps none).
+    gazetteer: Box<str>,
+    /// The first Latin form: the word's gazetteer key (shared, for names of several
+    /// words) and what its phonetic codes are made from.
+    key: std::rc::Rc<str>,
+    /// Whether the word may end a name of several words (see
+    /// [`Gazetteer::ends_longer_name`]).
+    ends_name: bool,
 }
 
-fn word_tokens(raw: &str, langs: &[&str]) -> WordTokens {
+/// The gazetteer tokens of the entries named by `keys`, each followed by `FORM_END`, each
+/// entry once, appended to `out`.
+fn gazetteer_tokens<'k>(gaz: &Gazetteer, keys: impl Iterator<Item = &'k str>, out: &mut String) {
+    let mut seen: Vec<usize> = Vec::new();
+    for k in keys {
+        for &p in gaz.positions(k) {
+            if !seen.contains(&p) {
+                seen.push(p);
+                out.push_str(&gaz.token(p));
+                out.push(FORM_END);
+            }
+        }
+    }
+}
+
+fn word_tokens(raw: &str, langs: &[&str], gaz: &Gazetteer) -> WordTokens {
     let f = analyze::forms(&analyze::lower(raw), langs);
     let mut all: BTreeSet<&str> = BTreeSet::new();
     let frag = |forms: &mut dyn Iterator<Item = &str>| {
@@ -703,22 +759,37 @@ fn word_tokens(raw: &str, langs: &[&str]) -> WordTokens {
     all.insert(&f.plain);
     all.extend(f.stems.iter().map(String::as_str));
     all.extend(f.latin.iter().map(String::as_str));
+    // A word names an entry when one of its Latin forms (of the word or of a stem: the
+    // keys a query's word is looked up by) is the key of one of the entry's names.
+    let mut named = String::new();
+    gazetteer_tokens(gaz, f.latin.iter().map(String::as_str), &mut named);
+    let mut combined = String::new();
+    for x in &all {
+        combined.push_str(x);
+        combined.push(FORM_END);
+    }
+    combined.push_str(&named);
+    combined.push(POSITION_END);
     WordTokens {
         plain: frag(&mut std::iter::once(f.plain.as_str())),
         stem: frag(&mut f.stems.iter().map(String::as_str)),
         latin: frag(&mut f.latin.iter().map(String::as_str)),
-        combined: frag(&mut all.iter().copied()),
-        latin_first: f.latin.first().map(|l| l.clone().into_boxed_str()),
+        combined: combined.into_boxed_str(),
+        gazetteer: named.into_boxed_str(),
+        ends_name: gaz.ends_longer_name(&f.latin[0]),
+        key: std::rc::Rc::from(f.latin[0].as_str()),
     }
 }
 
 /// Distinct words analysed, remembered per thread across documents (vocabularies
 /// repeat: a word is analysed once, not at each occurrence). Keyed by the text's
-/// languages, then by the word as written; cleared when it grows past `WORD_CACHE_MAX`.
+/// languages, then by the word as written; cleared when it grows past `WORD_CACHE_MAX`
+/// or another gazetteer is used (another archive in the same process).
 #[derive(Default)]
 struct WordCache {
     by_langs: std::collections::HashMap<String, std::collections::HashMap<String, WordTokens>>,
     len: usize,
+    gazetteer: String,
 }
 
 const WORD_CACHE_MAX: usize = 200_000;
@@ -736,15 +807,24 @@ struct Needs {
     latin_words: bool,
 }
 
-fn analyse(text: &str, langs: &[&str], needs: Needs) -> Analysed {
+fn analyse(text: &str, langs: &[&str], needs: Needs, gaz: &Gazetteer) -> Analysed {
     WORD_CACHE.with(|c| {
         let mut cache = c.borrow_mut();
-        if cache.len > WORD_CACHE_MAX {
-            *cache = WordCache::default();
+        if cache.len > WORD_CACHE_MAX || cache.gazetteer != gaz.fingerprint() {
+            *cache = WordCache {
+                gazetteer: gaz.fingerprint().to_string(),
+                ..WordCache::default()
+            };
         }
-        let WordCache { by_langs, len } = &mut *cache;
+        let WordCache { by_langs, len, .. } = &mut *cache;
         let words = by_langs.entry(langs.join(",")).or_default();
         let mut a = Analysed::default();
+        // The keys of the last few words, for names of several words (`Deir ez-Zor`):
+        // their token goes with the name's last word.
+        let longest = gaz.max_words();
+        let mut recent: std::collections::VecDeque<std::rc::Rc<str>> =
+            std::collections::VecDeque::with_capacity(longest);
+        let mut key = String::new();
         analyze::each_word(text, |raw, _, _| {
             let w = match words.get(raw) {
                 Some(w) => w,
@@ -752,19 +832,47 @@ fn analyse(text: &str, langs: &[&str], needs: Needs) -> Analysed {
                     *len += 1;
                     words
                         .entry(raw.to_string())
-                        .or_insert_with(|| word_tokens(raw, langs))
+                        .or_insert_with(|| word_tokens(raw, langs, gaz))
                 }
             };
             a.plain.push_str(&w.plain);
             a.stem.push_str(&w.stem);
             a.latin.push_str(&w.latin);
+            a.gazetteer.push_str(&w.gazetteer);
+            let mut longer = String::new();
+            if longest > 1 {
+                if recent.len() == longest {
+                    recent.pop_front();
+                }
+                recent.push_back(w.key.clone());
+                if w.ends_name {
+                    // The key of a run of words is their keys joined by spaces.
+                    for n in 2..=recent.len() {
+                        key.clear();
+                        for (i, k) in recent.iter().skip(recent.len() - n).enumerate() {
+                            if i > 0 {
+                                key.push(' ');
+                            }
+                            key.push_str(k);
+                        }
+                        gazetteer_tokens(gaz, std::iter::once(key.as_str()), &mut longer);
+                    }
+                    a.gazetteer.push_str(&longer);
+                }
+            }
             if needs.combined {
-                a.combined.push_str(&w.combined);
+                match longer.is_empty() {
+                    true => a.combined.push_str(&w.combined),
+                    // The longer names' tokens join the word's position.
+                    false => {
+                        a.combined.push_str(&w.combined[..w.combined.len() - 1]);
+                        a.combined.push_str(&longer);
+                        a.combined.push(POSITION_END);
+                    }
+                }
             }
             if needs.latin_words {
-                if let Some(l) = &w.latin_first {
-                    a.latin_words.push(l.to_string());
-                }
+                a.latin_words.push(w.key.to_string());
             }
         });
         a
@@ -849,7 +957,12 @@ pub(crate) fn id_of_num(n: u64) -> String {
 }
 
 /// The index document of an item.
-pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> TantivyDocument {
+pub(crate) fn document(
+    f: &Fields,
+    item: &Item,
+    dm: &DaitchMokotoffSoundex,
+    gaz: &Gazetteer,
+) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     let r = &item.record;
     d.add_text(f.id, &item.id);
@@ -902,7 +1015,7 @@ pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> T
             combined: scope.is_some(),
             latin_words: matches!(scope, Some("person" | "creator")),
         };
-        let a = analyse(text, &langs, needs);
+        let a = analyse(text, &langs, needs, gaz);
         if let Some(s) = scope {
             if let Some((_, field)) = f.scoped.iter().find(|(p, _)| p == s) {
                 d.add_text(*field, a.combined);
@@ -918,6 +1031,9 @@ pub(crate) fn document(f: &Fields, item: &Item, dm: &DaitchMokotoffSoundex) -> T
         d.add_text(f.plain, a.plain);
         d.add_text(f.stem, a.stem);
         d.add_text(f.latin, a.latin);
+        if !a.gazetteer.is_empty() {
+            d.add_text(f.gazetteer, a.gazetteer);
+        }
     }
     d
 }
@@ -991,8 +1107,9 @@ mod tests {
                 combined: true,
                 latin_words: true,
             };
-            let a = analyse(text, &langs, all);
-            let b = analyse(text, &langs, all);
+            let gaz = Gazetteer::load(None).unwrap();
+            let a = analyse(text, &langs, all, &gaz);
+            let b = analyse(text, &langs, all, &gaz);
             let mut plain = String::new();
             let mut stem = String::new();
             for w in analyze::words(text) {
@@ -1009,6 +1126,43 @@ mod tests {
             assert_eq!(a.plain, plain);
             assert_eq!(a.stem, stem);
             assert_eq!((a.latin, a.combined), (b.latin, b.combined));
+            assert_eq!(a.gazetteer, b.gazetteer);
         }
+    }
+
+    #[test]
+    fn names_in_any_form_and_names_of_several_words_give_their_entry_token() {
+        let gaz = Gazetteer::load(None).unwrap();
+        let needs = Needs {
+            combined: true,
+            latin_words: false,
+        };
+        let tokens = |text: &str, langs: &[&str]| -> Vec<String> {
+            let a = analyse(text, langs, needs, &gaz);
+            a.gazetteer
+                .split(FORM_END)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        // Inflected (a stem's key), another script, a Turkish suffix after an apostrophe.
+        assert_eq!(tokens("в Эрзуруме", &["ru"]), ["=erzurum"]);
+        assert_eq!(tokens("Էրզրումից եկանք", &["hy"]), ["=erzurum"]);
+        assert_eq!(tokens("Bakü'de kaldık", &["tr"]), ["=baku"]);
+        // Names of two and three words, whatever stands between their words.
+        assert_eq!(tokens("to Der Zor.", &["en"]), ["=der-zor"]);
+        assert_eq!(tokens("à Deir ez-Zor", &["fr"]), ["=der-zor"]);
+        let komitas = tokens("Komitas Vardapet sang", &["en"]);
+        assert!(
+            !komitas.is_empty() && komitas.iter().all(|t| t == "=komitas"),
+            "{komitas:?}"
+        );
+        // No name, no token; a word that only begins a name is not that name.
+        assert!(tokens("vanilla and zorn", &["en"]).is_empty());
+        // In a scoped value the token shares the last word's position.
+        let a = analyse("Deir ez-Zor", &["en"], needs, &gaz);
+        let positions: Vec<&str> = a.combined.split(POSITION_END).collect();
+        assert!(positions[2].contains("=der-zor"), "{positions:?}");
+        assert!(!positions[0].contains('='), "{positions:?}");
     }
 }

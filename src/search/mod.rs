@@ -31,7 +31,6 @@ use crate::archive::Archive;
 use crate::edtf;
 use crate::error::{Error, Result};
 use crate::model::Kind;
-use gazetteer::Gazetteer;
 use index::SearchIndex;
 
 /// A search as a person asks it.
@@ -174,7 +173,6 @@ pub fn search(archive: &Archive, req: &SearchRequest) -> Result<SearchResults> {
 pub struct Searcher {
     si: SearchIndex,
     reader: tantivy::IndexReader,
-    gazetteer: Gazetteer,
     dm: rphonetic::DaitchMokotoffSoundex,
     freshness: Freshness,
 }
@@ -199,7 +197,6 @@ impl Searcher {
         Ok(Searcher {
             si,
             reader,
-            gazetteer: Gazetteer::load(Some(archive.root()))?,
             dm: index::phonetic_encoder()?,
             freshness,
         })
@@ -275,7 +272,7 @@ fn run(s: &Searcher, req: &SearchRequest) -> Result<Ran> {
     let parsed = query::parse(&req.query);
     let mut builder = query::Builder {
         fields: f,
-        gazetteer: &s.gazetteer,
+        gazetteer: &s.si.gazetteer,
         dm: &s.dm,
         exact_script: req.exact_script,
         wanted: query::Wanted::default(),
