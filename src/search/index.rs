@@ -787,7 +787,7 @@ fn word_tokens(raw: &str, langs: &[&str], gaz: &Gazetteer) -> WordTokens {
 /// or another gazetteer is used (another archive in the same process).
 #[derive(Default)]
 struct WordCache {
-    by_langs: std::collections::HashMap<String, std::collections::HashMap<String, WordTokens>>,
+    by_langs: rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, WordTokens>>,
     len: usize,
     gazetteer: String,
 }
