@@ -191,6 +191,35 @@ fn main() {
     let fts_secs = t.elapsed().as_secs_f64();
     let fts_bytes = fs::metadata(&fts_path).map(|m| m.len()).unwrap_or(0);
 
+    // tantivy alone on the same texts, in process: one field, its default tokenizer (no
+    // folding, stems, transliteration or gazetteer), a writer on every core. What the
+    // engine under hishatak costs for the texts alone: a floor for ours.
+    let plain_dir = base.join("tantivy-plain");
+    fs::create_dir_all(&plain_dir).expect("tantivy dir");
+    let t = Instant::now();
+    let mut sb = tantivy::schema::Schema::builder();
+    let body_f = sb.add_text_field("body", tantivy::schema::TEXT);
+    let plain_index =
+        tantivy::Index::create_in_dir(&plain_dir, sb.build()).expect("tantivy index");
+    {
+        let threads = std::thread::available_parallelism()
+            .map(|x| x.get())
+            .unwrap_or(1);
+        let mut w: tantivy::IndexWriter = plain_index
+            .writer_with_num_threads(threads, 100 << 20)
+            .expect("tantivy writer");
+        for b in &bodies {
+            let mut d = tantivy::TantivyDocument::default();
+            d.add_text(body_f, b);
+            w.add_document(d).expect("tantivy add");
+        }
+        w.commit().expect("tantivy commit");
+    }
+    let plain_secs = t.elapsed().as_secs_f64();
+    let plain_reader = plain_index.reader().expect("tantivy reader");
+    let plain_searcher = plain_reader.searcher();
+    let plain_parser = tantivy::query::QueryParser::for_index(&plain_index, vec![body_f]);
+
     // Queries, by kind, in both engines.
     let arch = Archive::open(&archive).expect("archive");
     let searcher = Searcher::open(&arch).expect("searcher");
@@ -206,6 +235,7 @@ fn main() {
         let mut engine = Vec::new();
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
+        let mut alone = Vec::new();
         for _ in 0..nq {
             let a1 = qrng.pick(&simple).clone();
             let a2 = qrng.pick(&simple).clone();
@@ -258,11 +288,24 @@ fn main() {
                     )
                     .expect("q");
                 let rows: Vec<i64> = st
-                    .query_map([fq], |r| r.get(0))
+                    .query_map([&fq], |r| r.get(0))
                     .map(|it| it.filter_map(|x| x.ok()).collect())
                     .unwrap_or_default();
                 std::hint::black_box(rows);
                 theirs.push(t.elapsed().as_secs_f64() * 1000.0);
+                // The same query string in tantivy alone (its parser, top 10 and count).
+                let t = Instant::now();
+                if let Ok(pq) = plain_parser.parse_query(&fq) {
+                    let r = plain_searcher.search(
+                        &pq,
+                        &(
+                            tantivy::collector::TopDocs::with_limit(10).order_by_score(),
+                            tantivy::collector::Count,
+                        ),
+                    );
+                    std::hint::black_box(r.ok());
+                }
+                alone.push(t.elapsed().as_secs_f64() * 1000.0);
             }
         }
         query_rows.push((
@@ -271,6 +314,7 @@ fn main() {
             pct(&mut ours.clone(), 0.5),
             pct(&mut ours, 0.99),
             (!theirs.is_empty()).then(|| (pct(&mut theirs.clone(), 0.5), pct(&mut theirs, 0.99))),
+            (!alone.is_empty()).then(|| (pct(&mut alone.clone(), 0.5), pct(&mut alone, 0.99))),
         ));
     }
 
@@ -288,6 +332,11 @@ fn main() {
         "| documents/s | {ours_rate:.0} | {fts_rate:.0} | {:.2}x |",
         ours_rate / fts_rate
     );
+    let plain_rate = n as f64 / plain_secs.max(1e-9);
+    println!(
+        "| documents/s, tantivy alone (one field, default tokenizer, in process) | {plain_rate:.0} | {fts_rate:.0} | {:.2}x |",
+        plain_rate / fts_rate
+    );
     println!("| peak memory | {:.0} MB | (in process) | |", reindex.mb);
     println!(
         "| size on disk | {:.1} MB | {:.1} MB | {:.2} |",
@@ -300,14 +349,16 @@ fn main() {
     println!(
         "End to end: also each hit's fields and snippet, as `hishatak search` returns them.\n"
     );
-    println!("| query kind | engine p50 | engine p99 | end-to-end p50 | end-to-end p99 | FTS5 p50 | FTS5 p99 | p99 ratio FTS5/engine | FTS5/end-to-end |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for &(kind, (e50, e99), p50, p99, fts) in &query_rows {
+    println!("tantivy alone: the FTS5 query string through tantivy's own parser on one field (no forms, no gazetteer), top 10 and count.\n");
+    println!("| query kind | engine p50 | engine p99 | end-to-end p50 | end-to-end p99 | FTS5 p50 | FTS5 p99 | p99 ratio FTS5/engine | FTS5/end-to-end | tantivy alone p50 / p99 |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for &(kind, (e50, e99), p50, p99, fts, plain) in &query_rows {
         match fts {
             Some((f50, f99)) => println!(
-                "| {kind} | {e50:.2} ms | {e99:.2} ms | {p50:.2} ms | {p99:.2} ms | {f50:.2} ms | {f99:.2} ms | {:.1}x | {:.1}x |",
+                "| {kind} | {e50:.2} ms | {e99:.2} ms | {p50:.2} ms | {p99:.2} ms | {f50:.2} ms | {f99:.2} ms | {:.1}x | {:.1}x | {} |",
                 f99 / e99.max(1e-9),
-                f99 / p99.max(1e-9)
+                f99 / p99.max(1e-9),
+                plain.map(|(a, b)| format!("{a:.2} / {b:.2} ms")).unwrap_or_default()
             ),
             None => println!(
                 "| {kind} | {e50:.2} ms | {e99:.2} ms | {p50:.2} ms | {p99:.2} ms | n/a | n/a | FTS5 has no such query | |"
@@ -349,6 +400,19 @@ fn main() {
     )
     .print();
     m(
+        "indexing, tantivy alone (one field, default tokenizer)",
+        "s",
+        plain_secs,
+        None,
+        Reference::Tool {
+            name: "SQLite FTS5 (in process)".into(),
+            value: fts_secs,
+            mb: None,
+        },
+        Target::None,
+    )
+    .print();
+    m(
         "index size on disk",
         "MB",
         index_bytes as f64 / 1e6,
@@ -370,7 +434,7 @@ fn main() {
         Target::None,
     )
     .print();
-    for (kind, (e50, e99), p50, p99, fts) in &query_rows {
+    for (kind, (e50, e99), p50, p99, fts, _) in &query_rows {
         // The target is held by the like-for-like figure (engine only); end to end is
         // shown beside the same FTS5 figure.
         for (which, ours, theirs, target) in [
