@@ -199,8 +199,7 @@ fn main() {
     let t = Instant::now();
     let mut sb = tantivy::schema::Schema::builder();
     let body_f = sb.add_text_field("body", tantivy::schema::TEXT);
-    let plain_index =
-        tantivy::Index::create_in_dir(&plain_dir, sb.build()).expect("tantivy index");
+    let plain_index = tantivy::Index::create_in_dir(&plain_dir, sb.build()).expect("tantivy index");
     {
         let threads = std::thread::available_parallelism()
             .map(|x| x.get())

@@ -3,9 +3,9 @@
 //! (same format; an entry with the same id replaces the shipped one).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use std::path::Path;
 
 use super::analyze;
 use crate::error::{Error, Result};
