@@ -151,6 +151,11 @@ fn one_name_finds_every_script_and_spelling() {
     // The exact spelling ranks first.
     assert_eq!(ids(d, &["Bakü"])[0], c.tr);
     assert_eq!(ids(d, &["Баку"])[0], c.ru);
+    // A record that has the name as typed ranks above those found through the gazetteer:
+    // only the French consul writes `Erzeroum`; the others name Erzurum in other ways.
+    let erzeroum = ids(d, &["Erzeroum"]);
+    assert_eq!(sorted(erzeroum.clone()), erzurum);
+    assert_eq!(erzeroum[0], c.fr);
 }
 
 #[test]
