@@ -170,15 +170,9 @@ impl Gazetteer {
         }
     }
 
-    /// The positions (see [`Gazetteer::entry`]) of the entries one of whose names has
-    /// this key.
+    /// The positions (in load order) of the entries one of whose names has this key.
     pub fn positions(&self, key: &str) -> &[usize] {
         self.by_key.get(key).map(Vec::as_slice).unwrap_or(&[])
-    }
-
-    /// The entry at a position.
-    pub fn entry(&self, position: usize) -> &Entry {
-        &self.entries[position]
     }
 
     /// The keys of the names of the entry at a position.

@@ -765,12 +765,15 @@ fn gazetteer_tokens<'k>(gaz: &Gazetteer, keys: impl Iterator<Item = &'k str>, ou
 fn word_tokens(raw: &str, langs: &[&str], gaz: &Gazetteer) -> WordTokens {
     let f = analyze::forms(&analyze::lower(raw), langs);
     let mut all: BTreeSet<&str> = BTreeSet::new();
-    let frag = |forms: &mut dyn Iterator<Item = &str>| {
+    // The forms of one position, each ended by `FORM_END`, then `extra` (tokens already
+    // ended), then `POSITION_END`.
+    let frag = |forms: &mut dyn Iterator<Item = &str>, extra: &str| {
         let mut s = String::new();
         for x in forms {
             s.push_str(x);
             s.push(FORM_END);
         }
+        s.push_str(extra);
         s.push(POSITION_END);
         s.into_boxed_str()
     };
@@ -781,18 +784,11 @@ fn word_tokens(raw: &str, langs: &[&str], gaz: &Gazetteer) -> WordTokens {
     // keys a query's word is looked up by) is the key of one of the entry's names.
     let mut named = String::new();
     gazetteer_tokens(gaz, f.latin.iter().map(String::as_str), &mut named);
-    let mut combined = String::new();
-    for x in &all {
-        combined.push_str(x);
-        combined.push(FORM_END);
-    }
-    combined.push_str(&named);
-    combined.push(POSITION_END);
     WordTokens {
-        plain: frag(&mut std::iter::once(f.plain.as_str())),
-        stem: frag(&mut f.stems.iter().map(String::as_str)),
-        latin: frag(&mut f.latin.iter().map(String::as_str)),
-        combined: combined.into_boxed_str(),
+        plain: frag(&mut std::iter::once(f.plain.as_str()), ""),
+        stem: frag(&mut f.stems.iter().map(String::as_str), ""),
+        latin: frag(&mut f.latin.iter().map(String::as_str), ""),
+        combined: frag(&mut all.iter().copied(), &named),
         gazetteer: named.into_boxed_str(),
         ends_name: gaz.ends_longer_name(&f.latin[0]),
         key: std::rc::Rc::from(f.latin[0].as_str()),
