@@ -215,6 +215,40 @@ fn gazetteer_phonetic_typos_and_what_must_not_match() {
 }
 
 #[test]
+fn near_spellings_come_from_every_segment_and_rank_below_the_word_as_typed() {
+    let d = Dir::with_archive();
+    let exact = item(
+        &d,
+        "a.txt",
+        "The coppersmith of the market street kept his tools.",
+        &["--lang", "en"],
+    );
+    // A later ingest: its words go into a segment of their own.
+    let near = item(
+        &d,
+        "b.txt",
+        "A copersmith's apprentice wrote this letter.",
+        &["--lang", "en"],
+    );
+    let segments = std::fs::read_dir(d.archive().join("index"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "term"))
+        })
+        .count();
+    assert!(segments >= 2, "the two items share one segment");
+    // The word as typed ranks first; its near spelling (one edit) is found after it, and
+    // highlighted.
+    assert_eq!(ids(&d, &["coppersmith"]), vec![exact.clone(), near.clone()]);
+    let j = d.run(&["search", "--json", "coppersmith"]).ok().json();
+    let snippet = j["hits"][1]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<b>copersmith"), "{snippet}");
+    // A typo of both (two letters swapped: one edit from each) finds both.
+    assert_eq!(sorted(ids(&d, &["copeprsmith"])), sorted(vec![exact, near]));
+}
+
+#[test]
 fn an_archives_own_gazetteer_is_used_from_the_next_search_on() {
     let d = Dir::with_archive();
     let ru = item(

@@ -270,14 +270,15 @@ fn run(s: &Searcher, req: &SearchRequest) -> Result<Ran> {
     let si = &s.si;
     let f = &si.fields;
     let parsed = query::parse(&req.query);
+    let searcher = s.reader.searcher();
     let mut builder = query::Builder {
         fields: f,
         gazetteer: &s.si.gazetteer,
         dm: &s.dm,
+        searcher: &searcher,
         exact_script: req.exact_script,
         wanted: query::Wanted::default(),
     };
-    let searcher = s.reader.searcher();
     let limit = req.limit.clamp(1, 10_000);
     let filtered = req.kind.is_some()
         || req.lang.is_some()

@@ -16,7 +16,7 @@ use std::collections::BinaryHeap;
 
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{BitSet, DocAddress, DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use super::index::Fields;
 use super::SearchRequest;
@@ -81,19 +81,17 @@ impl Best {
     }
 }
 
-/// The items of one segment that a search must not return: deleted, or hidden from this
-/// request (restricted, embargoed until after today, withdrawn). The same items as the
+/// The items of one segment that a search must not return (besides deleted ones): hidden
+/// from this request (restricted, embargoed until after today, withdrawn). The same items as the
 /// access clause of the faceted search leaves out, given that every item has one of the
 /// four access states.
-struct Hidden<'a> {
-    reader: &'a SegmentReader,
+struct Hidden {
     /// Hidden by access, in doc order.
     list: Vec<DocId>,
-    set: Option<BitSet>,
 }
 
-impl<'a> Hidden<'a> {
-    fn of(reader: &'a SegmentReader, f: &Fields, req: &SearchRequest) -> tantivy::Result<Self> {
+impl Hidden {
+    fn of(reader: &SegmentReader, f: &Fields, req: &SearchRequest) -> tantivy::Result<Self> {
         let mut states: Vec<&str> = Vec::new();
         if !req.include_restricted {
             states.extend(["restricted", "embargoed"]);
@@ -129,29 +127,7 @@ impl<'a> Hidden<'a> {
         }
         list.sort_unstable();
         list.dedup();
-        let set = (list.len() > 64).then(|| {
-            let mut b = BitSet::with_max_value(reader.max_doc());
-            for &d in &list {
-                b.insert(d);
-            }
-            b
-        });
-        Ok(Hidden { reader, list, set })
-    }
-
-    #[inline]
-    fn hides(&self, doc: DocId) -> bool {
-        if self
-            .reader
-            .alive_bitset()
-            .is_some_and(|a| a.is_deleted(doc))
-        {
-            return true;
-        }
-        match &self.set {
-            Some(b) => b.contains(doc),
-            None => !self.list.is_empty() && self.list.binary_search(&doc).is_ok(),
-        }
+        Ok(Hidden { list })
     }
 }
 
@@ -167,17 +143,35 @@ pub(super) fn all_matches(
     let weight = q.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut best = Best::new(k);
     let mut total = 0;
+    // The lowest score that can still enter the best `k` (once there are `k`): a match
+    // scoring no higher loses to every hit kept, which all came before it in address
+    // order.
+    let mut floor = Score::NEG_INFINITY;
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
         let hidden = Hidden::of(reader, f, req)?;
+        let alive = reader.alive_bitset();
         let segment = segment as u32;
+        // Matches come in doc order, so the hidden list is walked alongside them.
+        let mut next_hidden = 0;
         weight.for_each(reader, &mut |doc, score| {
-            if !hidden.hides(doc) {
-                total += 1;
+            while hidden.list.get(next_hidden).is_some_and(|&h| h < doc) {
+                next_hidden += 1;
+            }
+            if hidden.list.get(next_hidden) == Some(&doc)
+                || alive.is_some_and(|a| a.is_deleted(doc))
+            {
+                return;
+            }
+            total += 1;
+            if score > floor || best.heap.len() < best.k {
                 best.push(Entry {
                     score,
                     segment,
                     doc,
                 });
+                if best.heap.len() == best.k {
+                    floor = best.heap.peek().map_or(floor, |least| least.0.score);
+                }
             }
         })?;
     }
