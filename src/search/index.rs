@@ -34,8 +34,10 @@ use crate::error::{Error, Result};
 /// `HSH-000042` id as a u64 fast field (`id_num`), read for hits instead of the id's
 /// dictionary-encoded column. 6: a token per gazetteer entry (`gazetteer` field and
 /// scoped fields) wherever a text names it, so a query asks one term per entry instead of
-/// every form of every one of its names.
-pub const INDEX_SCHEMA_VERSION: u32 = 6;
+/// every form of every one of its names. 7: in running text only a word written with a
+/// capital names an entry (`kilise`, "church", is not the town of Kilis; `a van` is not
+/// Van), as in names, persons and creators any word does.
+pub const INDEX_SCHEMA_VERSION: u32 = 7;
 const META_FILE: &str = "hishatak-index.json";
 
 /// Scoped text fields, by the query prefix that selects them.
@@ -734,7 +736,7 @@ struct WordTokens {
     plain: Box<str>,
     stem: Box<str>,
     latin: Box<str>,
-    /// Every form and the tokens of the gazetteer entries the word alone names.
+    /// Every form (`analyse` adds the gazetteer tokens the word names where it counts).
     combined: Box<str>,
     /// The tokens of the gazetteer entries the word alone names, each ended by
     /// `FORM_END` (no position: the `gazetteer` field keeps none).
@@ -788,7 +790,7 @@ fn word_tokens(raw: &str, langs: &[&str], gaz: &Gazetteer) -> WordTokens {
         plain: frag(&mut std::iter::once(f.plain.as_str()), ""),
         stem: frag(&mut f.stems.iter().map(String::as_str), ""),
         latin: frag(&mut f.latin.iter().map(String::as_str), ""),
-        combined: frag(&mut all.iter().copied(), &named),
+        combined: frag(&mut all.iter().copied(), ""),
         gazetteer: named.into_boxed_str(),
         ends_name: gaz.ends_longer_name(&f.latin[0]),
         key: std::rc::Rc::from(f.latin[0].as_str()),
@@ -819,6 +821,12 @@ struct Needs {
     combined: bool,
     /// The first Latin form of each word, for phonetic codes (persons and creators).
     latin_words: bool,
+    /// Every word may name a gazetteer entry (a value that is a name: a place, a person,
+    /// a creator). In running text only a word that begins with a capital, or with a
+    /// letter of a script without capitals, does: proper names are written so in all of
+    /// the archive's languages, and common words that happen to be a name's form are not
+    /// (Turkish `kilise` "church", whose stem `kilis` is the town of Kilis; `van`).
+    names_any_case: bool,
 }
 
 fn analyse(text: &str, langs: &[&str], needs: Needs, gaz: &Gazetteer) -> Analysed {
@@ -852,7 +860,10 @@ fn analyse(text: &str, langs: &[&str], needs: Needs, gaz: &Gazetteer) -> Analyse
             a.plain.push_str(&w.plain);
             a.stem.push_str(&w.stem);
             a.latin.push_str(&w.latin);
-            a.gazetteer.push_str(&w.gazetteer);
+            let names =
+                needs.names_any_case || raw.chars().next().is_some_and(|c| !c.is_lowercase());
+            let named: &str = if names { &w.gazetteer } else { "" };
+            a.gazetteer.push_str(named);
             let mut longer = String::new();
             if longest > 1 {
                 if recent.len() == longest {
@@ -875,11 +886,12 @@ fn analyse(text: &str, langs: &[&str], needs: Needs, gaz: &Gazetteer) -> Analyse
                 }
             }
             if needs.combined {
-                match longer.is_empty() {
+                match named.is_empty() && longer.is_empty() {
                     true => a.combined.push_str(&w.combined),
-                    // The longer names' tokens join the word's position.
+                    // The names' tokens join the word's position.
                     false => {
                         a.combined.push_str(&w.combined[..w.combined.len() - 1]);
+                        a.combined.push_str(named);
                         a.combined.push_str(&longer);
                         a.combined.push(POSITION_END);
                     }
@@ -1028,6 +1040,7 @@ pub(crate) fn document(
         let needs = Needs {
             combined: scope.is_some(),
             latin_words: matches!(scope, Some("person" | "creator")),
+            names_any_case: matches!(scope, Some("place" | "person" | "creator")),
         };
         let a = analyse(text, &langs, needs, gaz);
         if let Some(s) = scope {
@@ -1120,6 +1133,7 @@ mod tests {
             let all = Needs {
                 combined: true,
                 latin_words: true,
+                names_any_case: false,
             };
             let gaz = Gazetteer::load(None).unwrap();
             let a = analyse(text, &langs, all, &gaz);
@@ -1150,8 +1164,9 @@ mod tests {
         let needs = Needs {
             combined: true,
             latin_words: false,
+            names_any_case: false,
         };
-        let tokens = |text: &str, langs: &[&str]| -> Vec<String> {
+        let tokens_in = |text: &str, langs: &[&str], needs: Needs| -> Vec<String> {
             let a = analyse(text, langs, needs, &gaz);
             a.gazetteer
                 .split(FORM_END)
@@ -1159,6 +1174,7 @@ mod tests {
                 .map(str::to_string)
                 .collect()
         };
+        let tokens = |text: &str, langs: &[&str]| tokens_in(text, langs, needs);
         // Inflected (a stem's key), another script, a Turkish suffix after an apostrophe.
         assert_eq!(tokens("в Эрзуруме", &["ru"]), ["=erzurum"]);
         assert_eq!(tokens("Էրզրումից եկանք", &["hy"]), ["=erzurum"]);
@@ -1173,6 +1189,19 @@ mod tests {
         );
         // No name, no token; a word that only begins a name is not that name.
         assert!(tokens("vanilla and zorn", &["en"]).is_empty());
+        // In running text a name is written with a capital: the town of Kilis (also
+        // inflected, `Kilis'e` "to Kilis"), not `kilise` "church", whose stem is `kilis`;
+        // Van, not a moving van. In a value that is a name, any word names its entry.
+        assert_eq!(tokens("Kilis'e gittik", &["tr"]), ["=kilis"]);
+        assert_eq!(tokens("KILIS", &["tr"]), ["=kilis"]);
+        assert!(tokens("kilise yaptılar", &["tr"]).is_empty());
+        assert!(tokens("a moving van", &["en"]).is_empty());
+        assert_eq!(tokens("the siege of Van", &["en"]), ["=van"]);
+        let place = Needs {
+            names_any_case: true,
+            ..needs
+        };
+        assert_eq!(tokens_in("kilis", &["tr"], place), ["=kilis"]);
         // In a scoped value the token shares the last word's position.
         let a = analyse("Deir ez-Zor", &["en"], needs, &gaz);
         let positions: Vec<&str> = a.combined.split(POSITION_END).collect();
