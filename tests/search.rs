@@ -245,7 +245,20 @@ fn near_spellings_come_from_every_segment_and_rank_below_the_word_as_typed() {
     let snippet = j["hits"][1]["snippet"].as_str().unwrap();
     assert!(snippet.contains("<b>copersmith"), "{snippet}");
     // A typo of both (two letters swapped: one edit from each) finds both.
-    assert_eq!(sorted(ids(&d, &["copeprsmith"])), sorted(vec![exact, near]));
+    assert_eq!(
+        sorted(ids(&d, &["copeprsmith"])),
+        sorted(vec![exact.clone(), near.clone()])
+    );
+    // A noisy text (OCR) with forty more near spellings: they are asked as one set, and
+    // the record with the word as typed still comes first.
+    let noise: Vec<String> = ('a'..='z')
+        .map(|c| format!("coppersmith{c}"))
+        .chain(('a'..='n').map(|c| format!("coppersmit{c}")))
+        .collect();
+    let noisy = item(&d, "c.txt", &noise.join(" "), &["--lang", "en"]);
+    let found = ids(&d, &["coppersmith"]);
+    assert_eq!(found[0], exact, "{found:?}");
+    assert_eq!(sorted(found[1..].to_vec()), sorted(vec![near, noisy]));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -248,6 +248,9 @@ pub(crate) fn any_of(parts: Vec<Part>) -> Box<dyn Query> {
     ))
 }
 
+/// Near spellings of one word asked as terms of their own; more are asked as one set.
+const NEAR_TERMS_MAX: usize = 32;
+
 /// Typo tolerance by length: 1 edit from 5 letters, 2 from 9.
 pub fn fuzzy_distance(word: &str) -> u8 {
     match word.chars().count() {
@@ -266,7 +269,9 @@ impl Builder<'_> {
     /// Looked up here rather than left to a `FuzzyTermQuery`, whose one clause holds every
     /// near term (the word itself too) as a set: a query whose alternatives are all terms
     /// is scored by tantivy's union of term scorers, which took half the time of the same
-    /// union with that one clause in it (gazetteer names, 100,000 items).
+    /// union with that one clause in it (gazetteer names, 100,000 items). Past
+    /// `NEAR_TERMS_MAX` near terms they are asked as one set again, each item counted
+    /// once.
     fn near(&self, t: &Term, dist: u8, weight: f32, asked: &[Part]) -> Vec<Part> {
         let field = t.field();
         let fuzzy = FuzzyTermQuery::new(t.clone(), dist, true);
@@ -304,6 +309,16 @@ impl Builder<'_> {
                     found.remove(text);
                 }
             }
+        }
+        if found.len() > NEAR_TERMS_MAX {
+            // A long word in a large or noisy vocabulary (OCR): one clause for them all,
+            // adding `weight` once to each item that holds any, keeps the query's size
+            // bounded.
+            let terms = found.iter().map(|k| Term::from_field_text(field, k));
+            return vec![Part::Other(Box::new(BoostQuery::new(
+                Box::new(TermSetQuery::new(terms)),
+                weight,
+            )))];
         }
         found.iter().map(|k| term_q(field, k, weight)).collect()
     }
