@@ -860,8 +860,8 @@ fn analyse(text: &str, langs: &[&str], needs: Needs, gaz: &Gazetteer) -> Analyse
             a.plain.push_str(&w.plain);
             a.stem.push_str(&w.stem);
             a.latin.push_str(&w.latin);
-            let names =
-                needs.names_any_case || raw.chars().next().is_some_and(|c| !c.is_lowercase());
+            let names = !w.gazetteer.is_empty()
+                && (needs.names_any_case || raw.chars().next().is_some_and(|c| !c.is_lowercase()));
             let named: &str = if names { &w.gazetteer } else { "" };
             a.gazetteer.push_str(named);
             let mut longer = String::new();

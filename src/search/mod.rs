@@ -335,7 +335,7 @@ fn run(s: &Searcher, req: &SearchRequest) -> Result<Ran> {
         filter(&mut parts, query::date_overlap(f, from, to));
     }
     if !req.facets {
-        // Access is checked per hit (`top::Hidden`), not intersected with the posting
+        // Access is checked per hit (`top::hidden`), not intersected with the posting
         // list of `open`, which holds nearly every item.
         let q = BooleanQuery::new(parts);
         let (top, total) =

@@ -3,7 +3,7 @@
 //!
 //! tantivy's `TopDocs` and `Count` would need the access filter as a query clause, which
 //! intersects every match with the posting list of `open` (nearly every item). Here access
-//! is checked per match against the few items that are hidden ([`Hidden`]). Hits, scores
+//! is checked per match against the few items that are hidden ([`hidden`]). Hits, scores
 //! and counts are those of the query with the access clause.
 //!
 //! Block-max WAND (top 10 without scoring every match, the count from the posting lists
@@ -81,54 +81,47 @@ impl Best {
     }
 }
 
-/// The items of one segment that a search must not return (besides deleted ones): hidden
-/// from this request (restricted, embargoed until after today, withdrawn). The same items as the
-/// access clause of the faceted search leaves out, given that every item has one of the
-/// four access states.
-struct Hidden {
-    /// Hidden by access, in doc order.
-    list: Vec<DocId>,
-}
-
-impl Hidden {
-    fn of(reader: &SegmentReader, f: &Fields, req: &SearchRequest) -> tantivy::Result<Self> {
-        let mut states: Vec<&str> = Vec::new();
-        if !req.include_restricted {
-            states.extend(["restricted", "embargoed"]);
-        }
-        if !req.include_withdrawn {
-            states.push("withdrawn");
-        }
-        let inverted = reader.inverted_index(f.access)?;
-        let today = crate::clock::today();
-        let mut embargo = None;
-        let mut list = Vec::new();
-        for state in states {
-            let t = Term::from_field_text(f.access, state);
-            let Some(mut postings) = inverted.read_postings(&t, IndexRecordOption::Basic)? else {
-                continue;
-            };
-            if state == "embargoed" && embargo.is_none() {
-                embargo = Some(reader.fast_fields().i64("embargo_until")?);
-            }
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                // An embargo that ended today or before hides nothing.
-                let ended = state == "embargoed"
-                    && embargo
-                        .as_ref()
-                        .and_then(|c| c.first(doc))
-                        .is_some_and(|until| until <= today);
-                if !ended {
-                    list.push(doc);
-                }
-                doc = postings.advance();
-            }
-        }
-        list.sort_unstable();
-        list.dedup();
-        Ok(Hidden { list })
+/// The items of one segment that a search must not return (besides deleted ones), in doc
+/// order: hidden from this request (restricted, embargoed until after today, withdrawn).
+/// The same items as the access clause of the faceted search leaves out, given that every
+/// item has one of the four access states.
+fn hidden(reader: &SegmentReader, f: &Fields, req: &SearchRequest) -> tantivy::Result<Vec<DocId>> {
+    let mut states: Vec<&str> = Vec::new();
+    if !req.include_restricted {
+        states.extend(["restricted", "embargoed"]);
     }
+    if !req.include_withdrawn {
+        states.push("withdrawn");
+    }
+    let inverted = reader.inverted_index(f.access)?;
+    let today = crate::clock::today();
+    let mut embargo = None;
+    let mut list = Vec::new();
+    for state in states {
+        let t = Term::from_field_text(f.access, state);
+        let Some(mut postings) = inverted.read_postings(&t, IndexRecordOption::Basic)? else {
+            continue;
+        };
+        if state == "embargoed" && embargo.is_none() {
+            embargo = Some(reader.fast_fields().i64("embargo_until")?);
+        }
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            // An embargo that ended today or before hides nothing.
+            let ended = state == "embargoed"
+                && embargo
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .is_some_and(|until| until <= today);
+            if !ended {
+                list.push(doc);
+            }
+            doc = postings.advance();
+        }
+    }
+    list.sort_unstable();
+    list.dedup();
+    Ok(list)
 }
 
 /// Every match of `q` scored (an AND, a NOT, filters): the best `k` and the count, in one
@@ -148,18 +141,16 @@ pub(super) fn all_matches(
     // order.
     let mut floor = Score::NEG_INFINITY;
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-        let hidden = Hidden::of(reader, f, req)?;
+        let hidden = hidden(reader, f, req)?;
         let alive = reader.alive_bitset();
         let segment = segment as u32;
         // Matches come in doc order, so the hidden list is walked alongside them.
         let mut next_hidden = 0;
         weight.for_each(reader, &mut |doc, score| {
-            while hidden.list.get(next_hidden).is_some_and(|&h| h < doc) {
+            while hidden.get(next_hidden).is_some_and(|&h| h < doc) {
                 next_hidden += 1;
             }
-            if hidden.list.get(next_hidden) == Some(&doc)
-                || alive.is_some_and(|a| a.is_deleted(doc))
-            {
+            if hidden.get(next_hidden) == Some(&doc) || alive.is_some_and(|a| a.is_deleted(doc)) {
                 return;
             }
             total += 1;
