@@ -52,6 +52,9 @@ impl Eq for Entry {}
 struct Best {
     k: usize,
     heap: BinaryHeap<Reverse<Entry>>,
+    /// Once there are `k`, the lowest score kept: hits arrive in address order, so one
+    /// scoring no higher loses to every hit kept and is not compared.
+    floor: Score,
 }
 
 impl Best {
@@ -59,16 +62,23 @@ impl Best {
         Best {
             k,
             heap: BinaryHeap::with_capacity(k + 1),
+            floor: Score::NEG_INFINITY,
         }
     }
 
+    /// Offer a hit; hits must come in address order.
     fn push(&mut self, e: Entry) {
         if self.heap.len() < self.k {
             self.heap.push(Reverse(e));
+        } else if e.score <= self.floor {
+            return;
         } else if let Some(mut least) = self.heap.peek_mut() {
             if e > least.0 {
                 *least = Reverse(e);
             }
+        }
+        if self.heap.len() == self.k {
+            self.floor = self.heap.peek().map_or(self.floor, |least| least.0.score);
         }
     }
 
@@ -136,10 +146,6 @@ pub(super) fn all_matches(
     let weight = q.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut best = Best::new(k);
     let mut total = 0;
-    // The lowest score that can still enter the best `k` (once there are `k`): a match
-    // scoring no higher loses to every hit kept, which all came before it in address
-    // order.
-    let mut floor = Score::NEG_INFINITY;
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
         let hidden = hidden(reader, f, req)?;
         let alive = reader.alive_bitset();
@@ -154,16 +160,11 @@ pub(super) fn all_matches(
                 return;
             }
             total += 1;
-            if score > floor || best.heap.len() < best.k {
-                best.push(Entry {
-                    score,
-                    segment,
-                    doc,
-                });
-                if best.heap.len() == best.k {
-                    floor = best.heap.peek().map_or(floor, |least| least.0.score);
-                }
-            }
+            best.push(Entry {
+                score,
+                segment,
+                doc,
+            });
         })?;
     }
     Ok((best.into_sorted(), total))
