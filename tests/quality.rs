@@ -137,6 +137,15 @@ fn the_quality_set_has_full_recall_at_10() {
         if c.must.is_empty() && c.must_not.is_empty() {
             failures.push(format!("line {}: '{}' expects nothing", c.line, c.query));
         }
+        if let Some(p) = first_rank.filter(|&p| p > 0) {
+            // Shown with `--nocapture`: where ranking can improve.
+            println!(
+                "line {}: '{}' first expected hit at rank {}",
+                c.line,
+                c.query,
+                p + 1
+            );
+        }
         if !c.must.is_empty() {
             rr_sum += first_rank.map(|p| 1.0 / (p as f64 + 1.0)).unwrap_or(0.0);
             rr_n += 1;

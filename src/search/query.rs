@@ -251,6 +251,49 @@ pub(crate) fn any_of(parts: Vec<Part>) -> Box<dyn Query> {
 /// Near spellings of one word asked as terms of their own; more are asked as one set.
 const NEAR_TERMS_MAX: usize = 32;
 
+/// A near-spelling automaton that does not walk into the terms that begin with two digits
+/// (dates, page and reference numbers), for a word that does not begin with a digit: such
+/// a term spends both edits of the widest tolerance on its first two characters, so it is
+/// no typo of the word (a scanned `1stanbul` is still found). Their subtree is the largest
+/// part of a term dictionary, every number of up to three digits, and walking it was half
+/// the walk for a word of nine letters or more. With one edit tantivy's automaton itself
+/// stops at a second digit.
+struct NoLeadingNumber<A> {
+    inner: A,
+}
+
+/// Leading digits read so far, or `PAST_START` once a term's first non-digit is read.
+const PAST_START: u8 = u8::MAX;
+
+impl<A: tantivy_fst::Automaton> tantivy_fst::Automaton for NoLeadingNumber<A> {
+    /// The inner state and the leading digits read; `None` once the term is left out.
+    type State = Option<(A::State, u8)>;
+
+    fn start(&self) -> Self::State {
+        Some((self.inner.start(), 0))
+    }
+
+    fn is_match(&self, state: &Self::State) -> bool {
+        state.as_ref().is_some_and(|(s, _)| self.inner.is_match(s))
+    }
+
+    fn can_match(&self, state: &Self::State) -> bool {
+        state.as_ref().is_some_and(|(s, _)| self.inner.can_match(s))
+    }
+
+    fn accept(&self, state: &Self::State, byte: u8) -> Self::State {
+        let (inner, lead) = state.as_ref()?;
+        let lead = match (*lead, byte.is_ascii_digit()) {
+            (PAST_START, _) | (_, false) => PAST_START,
+            (n, true) => n + 1,
+        };
+        if lead == 2 {
+            return None;
+        }
+        Some((self.inner.accept(inner, byte), lead))
+    }
+}
+
 /// Typo tolerance by length: 1 edit from 5 letters, 2 from 9.
 pub fn fuzzy_distance(word: &str) -> u8 {
     match word.chars().count() {
@@ -275,23 +318,18 @@ impl Builder<'_> {
     fn near(&self, t: &Term, dist: u8, weight: f32, asked: &[Part]) -> Vec<Part> {
         let field = t.field();
         let fuzzy = FuzzyTermQuery::new(t.clone(), dist, true);
-        let found = (|| -> tantivy::Result<BTreeSet<String>> {
-            let automaton = fuzzy.automaton()?;
-            let mut found = BTreeSet::new();
-            for reader in self.searcher.segment_readers() {
-                let inverted = reader.inverted_index(field)?;
-                let mut stream = inverted.terms().search(&automaton).into_stream()?;
-                while stream.advance() {
-                    // A text field's terms are UTF-8.
-                    if let Ok(key) = std::str::from_utf8(stream.key()) {
-                        if !key.starts_with(gazetteer::TOKEN_PREFIX) {
-                            found.insert(key.to_string());
-                        }
-                    }
-                }
+        let found = fuzzy.automaton().and_then(|dfa| {
+            let word_is_number = t
+                .value()
+                .as_str()
+                .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+            // With one edit the automaton already stops at a second leading digit.
+            if dist >= 2 && !word_is_number {
+                self.terms_matching(field, &NoLeadingNumber { inner: dfa })
+            } else {
+                self.terms_matching(field, &dfa)
             }
-            Ok(found)
-        })();
+        });
         let mut found = match found {
             Ok(found) => found,
             // The term dictionary could not be read: the query meets (and reports) the
@@ -321,6 +359,29 @@ impl Builder<'_> {
             )))];
         }
         found.iter().map(|k| term_q(field, k, weight)).collect()
+    }
+
+    /// The terms of `field` in every segment that `automaton` matches, less gazetteer
+    /// tokens.
+    fn terms_matching<A>(&self, field: Field, automaton: &A) -> tantivy::Result<BTreeSet<String>>
+    where
+        A: tantivy_fst::Automaton,
+        A::State: Clone,
+    {
+        let mut found = BTreeSet::new();
+        for reader in self.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let mut stream = inverted.terms().search(automaton).into_stream()?;
+            while stream.advance() {
+                // A text field's terms are UTF-8.
+                if let Ok(key) = std::str::from_utf8(stream.key()) {
+                    if !key.starts_with(gazetteer::TOKEN_PREFIX) {
+                        found.insert(key.to_string());
+                    }
+                }
+            }
+        }
+        Ok(found)
     }
 
     fn scoped_field(&self, scope: &str) -> Option<Field> {
@@ -594,6 +655,54 @@ mod tests {
                 ],
                 vec![c(&["komitas"], false, false, Some("title"))],
             ]
+        );
+    }
+
+    #[test]
+    fn near_spellings_of_a_long_word_skip_terms_that_begin_with_two_digits() {
+        use tantivy_fst::{IntoStreamer, Map, Streamer};
+        let terms = [
+            "12nstantinople",
+            "1915",
+            "1onstantinople",
+            "constantinopel",
+            "konstantinopel",
+            "konstantinopol",
+        ];
+        let map = Map::from_iter(terms.iter().map(|t| (t.as_bytes(), 0))).unwrap();
+        let field = tantivy::schema::Field::from_field_id(0);
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, "constantinople"), 2, true);
+        fn keys<A: tantivy_fst::Automaton>(map: &Map<Vec<u8>>, a: A) -> Vec<String>
+        where
+            A::State: Clone,
+        {
+            let mut stream = map.search(a).into_stream();
+            let mut out = Vec::new();
+            while let Some((k, _)) = stream.next() {
+                out.push(String::from_utf8(k.to_vec()).unwrap());
+            }
+            out
+        }
+        let walk = |wrapped: bool| -> Vec<String> {
+            let dfa = fuzzy.automaton().unwrap();
+            match wrapped {
+                true => keys(&map, NoLeadingNumber { inner: dfa }),
+                false => keys(&map, dfa),
+            }
+        };
+        // Within two edits: the two digits too, unless they are left out.
+        assert_eq!(
+            walk(false),
+            [
+                "12nstantinople",
+                "1onstantinople",
+                "constantinopel",
+                "konstantinopel"
+            ]
+        );
+        assert_eq!(
+            walk(true),
+            ["1onstantinople", "constantinopel", "konstantinopel"]
         );
     }
 
