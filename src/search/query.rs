@@ -307,7 +307,8 @@ impl Builder<'_> {
     /// Near spellings of `t` (within `dist` edits, a swap of two letters counting as one):
     /// the terms of `t`'s field in the index within that distance, each as an alternative
     /// with `weight`, less those `asked` already holds in the field (`t` itself above all)
-    /// and gazetteer tokens. Most words have no other term that near, and add nothing.
+    /// and gazetteer tokens (and, for a word of letters, numbers: see [`NoLeadingNumber`]).
+    /// Most words have no other term that near, and add nothing.
     ///
     /// Looked up here rather than left to a `FuzzyTermQuery`, whose one clause holds every
     /// near term (the word itself too) as a set: a query whose alternatives are all terms
@@ -323,7 +324,6 @@ impl Builder<'_> {
                 .value()
                 .as_str()
                 .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
-            // With one edit the automaton already stops at a second leading digit.
             if dist >= 2 && !word_is_number {
                 self.terms_matching(field, &NoLeadingNumber { inner: dfa })
             } else {
