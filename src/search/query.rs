@@ -262,15 +262,23 @@ struct NoLeadingNumber<A> {
     inner: A,
 }
 
-/// Leading digits read so far, or `PAST_START` once a term's first non-digit is read.
-const PAST_START: u8 = u8::MAX;
+/// Where a term's walk stands with respect to its leading digits.
+#[derive(Clone, Copy)]
+enum Lead {
+    /// Nothing read yet.
+    Start,
+    /// One digit read, the term's first byte.
+    OneDigit,
+    /// A byte other than a leading digit read: digits no longer matter.
+    Past,
+}
 
 impl<A: tantivy_fst::Automaton> tantivy_fst::Automaton for NoLeadingNumber<A> {
-    /// The inner state and the leading digits read; `None` once the term is left out.
-    type State = Option<(A::State, u8)>;
+    /// The inner state and where the term stands; `None` once the term is left out.
+    type State = Option<(A::State, Lead)>;
 
     fn start(&self) -> Self::State {
-        Some((self.inner.start(), 0))
+        Some((self.inner.start(), Lead::Start))
     }
 
     fn is_match(&self, state: &Self::State) -> bool {
@@ -283,13 +291,11 @@ impl<A: tantivy_fst::Automaton> tantivy_fst::Automaton for NoLeadingNumber<A> {
 
     fn accept(&self, state: &Self::State, byte: u8) -> Self::State {
         let (inner, lead) = state.as_ref()?;
-        let lead = match (*lead, byte.is_ascii_digit()) {
-            (PAST_START, _) | (_, false) => PAST_START,
-            (n, true) => n + 1,
+        let lead = match (lead, byte.is_ascii_digit()) {
+            (Lead::Start, true) => Lead::OneDigit,
+            (Lead::OneDigit, true) => return None,
+            _ => Lead::Past,
         };
-        if lead == 2 {
-            return None;
-        }
         Some((self.inner.accept(inner, byte), lead))
     }
 }
