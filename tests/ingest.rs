@@ -549,6 +549,53 @@ fn a_failed_catalog_commit_rolls_back_its_batch_only() {
 }
 
 #[test]
+fn a_failed_flush_rolls_back_the_batch_whose_names_it_carried() {
+    // A batch commits only after the next batch's flush has made its objects' names
+    // durable. Batches of two: the 2nd names flush rides on batch 3's flush and carries
+    // batch 2's names; when it fails, batch 2 is rolled back with batch 3, and batch 1
+    // (committed after the 1st) stays.
+    for action in ["eio", "crash"] {
+        let d = Dir::with_archive();
+        let files = small_batches(&d);
+        let mut args = vec!["ingest"];
+        args.extend(files.iter().map(String::as_str));
+        let r: crate::util::Run = d
+            .cmd()
+            .args(&args)
+            .env("HISHATAK_FAULTS", format!("dir-sync=2:{action}"))
+            .output()
+            .unwrap()
+            .into();
+        assert_ne!(r.code, 0, "{action}: {}", r.stderr);
+        if action == "eio" {
+            assert_eq!(r.code, 3, "{}", r.stderr);
+            assert!(r.stderr.contains("Input/output error"), "{}", r.stderr);
+            assert!(
+                r.stderr.contains("2 item(s) committed before stay valid"),
+                "{}",
+                r.stderr
+            );
+        }
+        assert_eq!(d.count("SELECT COUNT(*) FROM items"), 2, "{action}");
+        // Batch 2's objects were renamed into place: durable orphans, not damage.
+        let v = d.run(&["verify", "--json"]).ok().json();
+        assert_eq!(v["checked"], 2, "{action}: {v}");
+        assert_eq!(v["orphans"].as_array().unwrap().len(), 2, "{action}: {v}");
+        let again = d
+            .run(&[&["ingest", "--json"][..], &args[1..]].concat())
+            .ok()
+            .json();
+        assert_eq!(again["stored"].as_array().unwrap().len(), 4, "{action}");
+        assert_eq!(d.count("SELECT COUNT(*) FROM items"), 6, "{action}");
+        let v = d.run(&["verify", "--json"]).ok().json();
+        assert!(
+            v["orphans"].as_array().unwrap().is_empty(),
+            "{action}: re-ingest reuses them: {v}"
+        );
+    }
+}
+
+#[test]
 fn a_crash_before_the_catalog_commit_loses_nothing_committed() {
     let d = Dir::with_archive();
     let files = small_batches(&d);

@@ -82,6 +82,8 @@ fn a_failure_at_every_write_step_of_ingest_leaves_a_valid_archive() {
         ("stage-sync", 3),
         ("stage-sync", 20),
         ("rename", 3),
+        // 64 or more files are renamed into place on two threads.
+        ("rename", 70),
         ("dir-sync", 3),
         ("dir-sync", 20),
         ("catalog-commit", 3),

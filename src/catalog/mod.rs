@@ -167,6 +167,20 @@ impl Catalog {
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
+    /// Commit the transaction a pipelined writer left open (`ingest` holds a batch's
+    /// rows until a later flush makes its objects durable).
+    pub(crate) fn commit_open(&self) -> Result<()> {
+        Ok(self.conn.execute_batch("COMMIT")?)
+    }
+
+    /// Roll back the transaction left open, if there is one.
+    pub(crate) fn rollback_open(&self) {
+        if !self.conn.is_autocommit() {
+            // Fails only when SQLite has already rolled it back itself.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
     /// SQLite's own consistency checks: `integrity_check` and `foreign_key_check`.
     /// Returns the problems found (empty when the catalog is sound).
     pub fn check_integrity(&self) -> Result<Vec<String>> {

@@ -407,9 +407,11 @@ pub fn run_stream(
     // on a thread of its own (disk flushes, renames, SQL: mostly waiting), the next one is
     // read, copied and hashed on all cores. Commits stay in batch order, one at a time.
     let stopped: Result<Option<(String, bool)>> = std::thread::scope(|scope| {
-        let mut held: Option<(&mut Archive, &mut IngestReport)> =
+        let mut lent: Option<(&mut Archive, &mut IngestReport)> =
             Some((&mut *archive, &mut report));
         let mut pending: Option<Pending<'_, '_>> = None;
+        // The last batch written, held open until a flush makes its names durable.
+        let mut held: Option<Held> = None;
         loop {
             let interrupted = crate::interrupt::requested();
             let mut chunk: Vec<ItemPlan> = Vec::new();
@@ -452,10 +454,13 @@ pub fn run_stream(
             // Wait for the batch in flight; it hands back the catalog and the report.
             let (a, r, earlier) = match pending.take() {
                 Some(handle) => match handle.join() {
-                    Ok((a, r, outcome)) => (a, r, outcome?),
+                    Ok((a, r, outcome, h)) => {
+                        held = h;
+                        (a, r, outcome?)
+                    }
                     Err(panic) => std::panic::resume_unwind(panic),
                 },
-                None => match held.take() {
+                None => match lent.take() {
                     Some((a, r)) => (a, r, None),
                     None => {
                         return Err(Error::invalid(
@@ -465,7 +470,15 @@ pub fn run_stream(
                 },
             };
             r.refused.append(&mut refused);
-            let stop = if let Some(why) = earlier {
+            let ending =
+                earlier.is_some() || interrupted || unreadable.is_some() || chunk.is_empty();
+            // The run ends here: the batch still held commits first, so that the counts
+            // in the messages below include it.
+            let finished = match (ending, staging.as_deref()) {
+                (true, Some(s)) => finish(a, s, held.take(), r),
+                _ => None,
+            };
+            let stop = if let Some(why) = earlier.or(finished) {
                 Some((why, false))
             } else if interrupted {
                 Some(("interrupted (Ctrl-C)".to_string(), true))
@@ -488,12 +501,16 @@ pub fn run_stream(
                 return Ok(stop);
             }
             let staging = staging.as_deref();
+            let mut h = held.take();
             pending = Some(scope.spawn(move || {
-                let outcome = commit_staged(&mut *a, staging, chunk, results, &mut *r);
-                (a, r, outcome)
+                let outcome = commit_staged(&mut *a, staging, chunk, results, &mut *r, &mut h);
+                (a, r, outcome, h)
             }));
         }
     });
+    // Only an error left a batch's transaction open (every other path committed or
+    // rolled it back): nothing of it is committed.
+    archive.catalog.rollback_open();
     if let Some((why, interrupted)) = stopped? {
         // A batch that stopped because Ctrl-C reached its staging is an interrupt too.
         report.interrupted |= interrupted || crate::interrupt::requested();
@@ -528,6 +545,7 @@ type Pending<'scope, 'a> = std::thread::ScopedJoinHandle<
         &'a mut Archive,
         &'a mut IngestReport,
         Result<Option<String>>,
+        Option<Held>,
     ),
 >;
 
@@ -569,14 +587,22 @@ fn stage_all(
         .collect()
 }
 
-/// Make a staged batch durable and commit it. Returns `Some(reason)` when the batch
-/// had to stop (the store could not be written, or the run was interrupted).
+/// Make a staged batch durable and write its catalog rows. Returns `Some(reason)` when
+/// the run had to stop (the store or the catalog could not be written, or the run was
+/// interrupted).
+///
+/// The rows are left in the catalog connection's open transaction, in `held`, and commit
+/// when the next batch is made durable: one flush writes that batch's bytes and this
+/// batch's new names together (the first half of the flushes a batch needs, where two per
+/// batch were each on the pipeline's critical path). The batch held before this one
+/// commits here, right after that flush; the last one is committed by `finish`.
 fn commit_staged(
     archive: &mut Archive,
     staging: Option<&dyn store::ObjectWriter>,
     chunk: Vec<ItemPlan>,
     results: Vec<StageResult>,
     report: &mut IngestReport,
+    held: &mut Option<Held>,
 ) -> Result<Option<String>> {
     let mut per_plan: Vec<Vec<Option<Staged>>> = chunk
         .iter()
@@ -598,6 +624,10 @@ fn commit_staged(
     if let Some(e) = store_error {
         if let Some(s) = staging {
             s.discard(per_plan.into_iter().flatten().flatten().collect());
+            // The batch before is complete but for its names' flush: it still commits.
+            if let Some(stop) = finish(archive, s, held.take(), report) {
+                return Ok(Some(stop));
+            }
         }
         let committed = report.stored.len();
         return Ok(Some(match e {
@@ -677,82 +707,136 @@ fn commit_staged(
         }
         return Ok(None);
     };
-    // The batch's catalog rows are written inside one transaction while the store makes
-    // its objects durable under their final names (two disk flushes, mostly waiting) on
-    // a thread of its own; the transaction commits only once that has succeeded, and
-    // is rolled back whole otherwise. Doing the two in series put the flushes and the
-    // SQL end to end on the pipeline's critical path.
     let all: Vec<Staged> = fresh
         .iter_mut()
         .flat_map(|p| std::mem::take(&mut p.staged))
         .collect();
-    let (durable, written) = std::thread::scope(|scope| {
-        let flushing = scope.spawn(|| staging.commit(&all));
+    // Step 2 for this batch, and the end of step 3 for the batch before (docs/format.md).
+    if let Err(e) = staging.flush(&all, held.as_ref().map(|h| &h.placement)) {
+        // Neither batch may be committed: the names of the one before are in doubt too.
+        archive.catalog.rollback_open();
+        *held = None;
+        staging.discard(all);
+        let committed = report.stored.len();
+        return Ok(Some(format!(
+            "the store could not be made durable ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
+        )));
+    }
+    if let Some(h) = held.take() {
+        if let Some(stop) = commit_held(archive, h, report) {
+            staging.discard(all);
+            return Ok(Some(stop));
+        }
+    }
+    // Step 3: the objects are renamed into place on a thread of their own while this
+    // batch's rows are written (both mostly wait on the file system).
+    let (placed, written) = std::thread::scope(|scope| {
+        let placing = scope.spawn(|| staging.place(&all));
         let written = write_batch(archive, &fresh);
-        let durable = match flushing.join() {
+        let placed = match placing.join() {
             Ok(r) => r,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        (durable, written)
+        (placed, written)
     });
-    let new = match durable {
-        Ok(n) => n,
+    let committed = report.stored.len();
+    let placement = match placed {
+        Ok(p) => p,
         Err(e) => {
-            // Dropping the unfinished transaction rolls the rows back.
-            drop(written);
+            archive.catalog.rollback_open();
+            // Objects renamed before the failure stay, unreferenced, and are reused.
             staging.discard(all);
-            let committed = report.stored.len();
             return Ok(Some(format!(
-                "the store could not be made durable ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
+                "the store could not be written ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
             )));
         }
     };
-    report.new_objects += new.iter().filter(|&&n| n).count();
-    match written.and_then(|w| w.commit()) {
-        Ok((stored, duplicates, warnings)) => {
-            report.duplicates.extend(duplicates);
-            report.warnings.extend(warnings);
-            report.stored.extend(stored);
+    match written {
+        Ok(mut h) => {
+            h.placement = placement;
+            *held = Some(h);
             Ok(None)
         }
         Err(e) => {
-            let committed = report.stored.len();
+            archive.catalog.rollback_open();
             Ok(Some(format!(
-                "the catalog could not be written ({e}); this batch was rolled back whole (its files stay in the store, unreferenced, and are reused when you run the command again) and the {committed} item(s) committed before stay valid"
+                "the catalog could not be written ({e}); {}",
+                rolled_back(committed)
             )))
         }
     }
 }
 
-/// A batch's catalog rows, written but not yet committed.
-struct Written<'c> {
-    tx: rusqlite::Transaction<'c>,
+/// What a failed catalog commit says of the batch and of the store.
+fn rolled_back(committed: usize) -> String {
+    format!(
+        "this batch was rolled back whole (its files stay in the store, unreferenced, and are reused when you run the command again) and the {committed} item(s) committed before stay valid"
+    )
+}
+
+/// A batch whose catalog rows are written in the connection's open transaction, waiting
+/// for the flush that makes its objects' names durable before it commits.
+#[derive(Default)]
+struct Held {
+    placement: store::Placement,
     stored: Vec<StoredItem>,
     /// Items another process stored first (found under the write lock).
     duplicates: Vec<Duplicate>,
     warnings: Vec<String>,
 }
 
-impl Written<'_> {
-    /// Commit the rows: call only once the objects they point at are durable.
-    /// Returns the items stored, the duplicates found, and the stored items' warnings.
-    fn commit(self) -> Result<(Vec<StoredItem>, Vec<Duplicate>, Vec<String>)> {
-        crate::fault::hit("catalog-commit").map_err(|e| Error::io(archive_root_catalog(), e))?;
-        self.tx.commit()?;
-        Ok((self.stored, self.duplicates, self.warnings))
+/// Commit a held batch (its objects and names are durable): into the report, or
+/// `Some(reason)` when the catalog refused the commit and rolled the batch back.
+fn commit_held(archive: &mut Archive, h: Held, report: &mut IngestReport) -> Option<String> {
+    let done = crate::fault::hit("catalog-commit")
+        .map_err(|e| Error::io(archive_root_catalog(), e))
+        .and_then(|()| archive.catalog.commit_open());
+    match done {
+        Ok(()) => {
+            report.new_objects += h.placement.new.iter().filter(|&&n| n).count();
+            report.duplicates.extend(h.duplicates);
+            report.warnings.extend(h.warnings);
+            report.stored.extend(h.stored);
+            None
+        }
+        Err(e) => {
+            archive.catalog.rollback_open();
+            Some(format!(
+                "the catalog could not be written ({e}); {}",
+                rolled_back(report.stored.len())
+            ))
+        }
     }
 }
 
-/// Write a batch's rows in one transaction, left open for the caller to commit.
-fn write_batch<'c>(archive: &'c mut Archive, fresh: &[Prepared]) -> Result<Written<'c>> {
-    let tx = archive.catalog.write()?;
-    let mut stored = Vec::new();
-    let mut duplicates = Vec::new();
-    let mut warnings = Vec::new();
+/// End the run's last held batch: flush its names, then commit it. `Some(reason)` when
+/// either failed (the batch is rolled back; what was committed before stays).
+fn finish(
+    archive: &mut Archive,
+    staging: &dyn store::ObjectWriter,
+    held: Option<Held>,
+    report: &mut IngestReport,
+) -> Option<String> {
+    let h = held?;
+    if let Err(e) = staging.flush(&[], Some(&h.placement)) {
+        archive.catalog.rollback_open();
+        let committed = report.stored.len();
+        return Some(format!(
+            "the store could not be made durable ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
+        ));
+    }
+    commit_held(archive, h, report)
+}
+
+/// Write a batch's rows in one transaction, left open for `commit_held` (the write lock
+/// is held until then). On an error the transaction is rolled back.
+fn write_batch(archive: &mut Archive, fresh: &[Prepared]) -> Result<Held> {
+    let mut tx = archive.catalog.write()?;
+    let mut held = Held::default();
     for p in fresh {
         // Checked again under the write lock: another process may have stored it.
         if let Some(id) = catalog::find_by_fingerprint(&tx, &p.fingerprint)? {
-            duplicates.push(Duplicate {
+            held.duplicates.push(Duplicate {
                 source: p.plan.source.clone(),
                 id,
             });
@@ -791,15 +875,12 @@ fn write_batch<'c>(archive: &'c mut Archive, fresh: &[Prepared]) -> Result<Writt
         });
         let id =
             catalog::insert_item(&tx, &p.plan.record, &p.fingerprint, &files, &texts, &detail)?;
-        stored.push(stored_entry(p, Some(id)));
-        warnings.extend(p.warnings.iter().cloned());
+        held.stored.push(stored_entry(p, Some(id)));
+        held.warnings.extend(p.warnings.iter().cloned());
     }
-    Ok(Written {
-        tx,
-        stored,
-        duplicates,
-        warnings,
-    })
+    // Left open: committed or rolled back on the connection by the pipeline.
+    tx.set_drop_behavior(rusqlite::DropBehavior::Ignore);
+    Ok(held)
 }
 
 fn archive_root_catalog() -> PathBuf {

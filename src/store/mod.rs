@@ -82,6 +82,16 @@ pub enum StageError {
     Store(Error),
 }
 
+/// Objects given their final names by `ObjectWriter::place`, not yet durable.
+#[derive(Debug, Default)]
+pub struct Placement {
+    /// Per object placed, whether it was new to the store (false: the same bytes were
+    /// there already).
+    pub new: Vec<bool>,
+    /// The folders whose entries changed: a later `flush` makes them durable.
+    folders: BTreeSet<PathBuf>,
+}
+
 /// The seam between hishatak and wherever object bytes live. Everything outside this
 /// module reads and writes objects through it; the local folder (`Store`) is the one
 /// implementation today. An S3-compatible store would be another: `read` a GET, `stat` a
@@ -130,6 +140,22 @@ pub trait ObjectWriter: Send + Sync {
     /// Make staged objects durable under their final names; per object, whether it was
     /// new (false: the same bytes were already stored).
     fn commit(&self, staged: &[Staged]) -> Result<Vec<bool>>;
+    /// The first half of `commit`, for writers that pipeline batches: make the bytes of
+    /// `staged` durable and, in the same flush, the names an earlier `place` left in
+    /// `names`. Nothing may be committed that names an object before this returns.
+    /// A store whose `place` is durable by itself has nothing to do here.
+    fn flush(&self, staged: &[Staged], names: Option<&Placement>) -> Result<()> {
+        let _ = (staged, names);
+        Ok(())
+    }
+    /// The second half: give flushed objects their final names. The names are durable
+    /// only after a later `flush` that is handed the returned `Placement`.
+    fn place(&self, staged: &[Staged]) -> Result<Placement> {
+        Ok(Placement {
+            new: self.commit(staged)?,
+            folders: BTreeSet::new(),
+        })
+    }
     /// Drop staged objects that will not be committed.
     fn discard(&self, staged: Vec<Staged>);
 }
@@ -185,6 +211,14 @@ impl ObjectWriter for Staging {
 
     fn commit(&self, staged: &[Staged]) -> Result<Vec<bool>> {
         Staging::commit(self, staged)
+    }
+
+    fn flush(&self, staged: &[Staged], names: Option<&Placement>) -> Result<()> {
+        Staging::flush(self, staged, names)
+    }
+
+    fn place(&self, staged: &[Staged]) -> Result<Placement> {
+        Staging::place(self, staged)
     }
 
     fn discard(&self, staged: Vec<Staged>) {
@@ -422,24 +456,75 @@ impl Staging {
         if staged.is_empty() {
             return Ok(Vec::new());
         }
-        let use_syncfs = cfg!(target_os = "linux") && staged.len() > SYNCFS_THRESHOLD;
-        // Step 2: the bytes are durable before any final name can point at them.
-        crate::fault::hit("stage-sync").at(&self.dir)?;
-        if use_syncfs {
-            sync_filesystem(&self.dir)?;
-        } else {
-            use rayon::prelude::*;
-            staged.par_iter().try_for_each(|s| {
-                let f = File::open(&s.tmp).at(&s.tmp)?;
-                f.sync_all().at(&s.tmp)
-            })?;
+        self.flush(staged, None)?;
+        let placed = self.place(staged)?;
+        self.flush(&[], Some(&placed))?;
+        Ok(placed.new)
+    }
+
+    /// Make the bytes of `staged` durable, and the names and folders `names` holds (from
+    /// an earlier `place`), in one flush: one `syncfs` for a batch, an `fsync` per file
+    /// and per folder for a few. Step 2 of the commit protocol for `staged`, the end of
+    /// step 3 for `names` (docs/format.md).
+    pub fn flush(&self, staged: &[Staged], names: Option<&Placement>) -> Result<()> {
+        let folders = names.map_or(0, |p| p.folders.len());
+        if staged.is_empty() && folders == 0 {
+            return Ok(());
         }
-        // Step 3: rename into place (the files were made read-only when staged), making
-        // each fan-out folder first. The folders are made here, after the copying, and
-        // not by the threads that copy: a `mkdir` looks its name up in `objects/ab/`,
-        // and while a flush is writing that folder's block out, the lookup waits for the
-        // write (measured: a quarter of the copying threads' time on ext4).
-        let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+        if folders > 0 {
+            crate::fault::hit("dir-sync").at(&self.dir)?;
+        }
+        if !staged.is_empty() {
+            crate::fault::hit("stage-sync").at(&self.dir)?;
+        }
+        if cfg!(target_os = "linux") && staged.len() + folders > SYNCFS_THRESHOLD {
+            return sync_filesystem(&self.dir);
+        }
+        use rayon::prelude::*;
+        staged.par_iter().try_for_each(|s| {
+            let f = File::open(&s.tmp).at(&s.tmp)?;
+            f.sync_all().at(&s.tmp)
+        })?;
+        for d in names.iter().flat_map(|p| &p.folders) {
+            sync_dir(d)?;
+        }
+        Ok(())
+    }
+
+    /// Rename flushed files into place (they were made read-only when staged), making
+    /// each fan-out folder first. The names are durable after the next `flush` that is
+    /// given the returned `Placement`.
+    ///
+    /// The folders are made here, after the copying, and not by the threads that copy:
+    /// a `mkdir` looks its name up in `objects/ab/`, and while a flush is writing that
+    /// folder's block out, the lookup waits for the write (measured: a quarter of the
+    /// copying threads' time on ext4).
+    pub fn place(&self, staged: &[Staged]) -> Result<Placement> {
+        // On two threads: the renames and folders are the pipeline's critical path while
+        // the copying threads wait for it (the folders, in different parents, are made in
+        // parallel; the renames share the file system's rename lock).
+        if staged.len() < 64 {
+            return self.place_run(staged);
+        }
+        let (first, second) = staged.split_at(staged.len() / 2);
+        let (a, b) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| self.place_run(second));
+            let a = self.place_run(first);
+            (a, other.join())
+        });
+        let mut a = a?;
+        let b = match b {
+            Ok(b) => b?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        a.new.extend(b.new);
+        a.folders.extend(b.folders);
+        Ok(a)
+    }
+
+    /// `place` on this thread.
+    fn place_run(&self, staged: &[Staged]) -> Result<Placement> {
+        let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
         let mut new = Vec::with_capacity(staged.len());
         for s in staged {
             let dest = self.store.path_of(&s.sha256);
@@ -453,7 +538,7 @@ impl Staging {
                 Placed::Renamed if !new_folder => {
                     new.push(true);
                     if let Some(parent) = dest.parent() {
-                        dirs.insert(parent.to_path_buf());
+                        folders.insert(parent.to_path_buf());
                     }
                 }
                 Placed::Renamed => {
@@ -462,23 +547,14 @@ impl Staging {
                     let mut d = dest.parent();
                     for _ in 0..3 {
                         if let Some(p) = d {
-                            dirs.insert(p.to_path_buf());
+                            folders.insert(p.to_path_buf());
                             d = p.parent();
                         }
                     }
                 }
             }
         }
-        // The renames are durable before the caller commits catalog rows.
-        crate::fault::hit("dir-sync").at(&self.dir)?;
-        if use_syncfs {
-            sync_filesystem(&self.dir)?;
-        } else {
-            for d in &dirs {
-                sync_dir(d)?;
-            }
-        }
-        Ok(new)
+        Ok(Placement { new, folders })
     }
 
     /// Drop staged files that will not be committed.
