@@ -596,6 +596,41 @@ fn a_failed_flush_rolls_back_the_batch_whose_names_it_carried() {
 }
 
 #[test]
+fn a_batch_rolled_back_by_a_failed_flush_is_not_named_as_the_next_ones_original() {
+    // Batch 2 repeats batch 1's files. Batch 1's names ride on batch 2's flush; when it
+    // fails, batch 1 is rolled back, and batch 2 must not be reported as its duplicates.
+    let d = Dir::with_archive();
+    let files = small_batches(&d);
+    let mut args = vec!["ingest", "--json"];
+    args.extend(files[..2].iter().map(String::as_str));
+    let copies: Vec<String> = (1..=2)
+        .map(|i| {
+            d.write(&format!("again/f{i}.txt"), format!("file number {i}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    args.extend(copies.iter().map(String::as_str));
+    let r: crate::util::Run = d
+        .cmd()
+        .args(&args)
+        .env("HISHATAK_FAULTS", "dir-sync=1:eio")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("Input/output error"), "{}", r.stderr);
+    assert_eq!(d.count("SELECT COUNT(*) FROM items"), 0);
+    let j = r.json();
+    assert!(j["stored"].as_array().unwrap().is_empty(), "{j}");
+    assert!(
+        j["duplicates"].as_array().unwrap().is_empty(),
+        "no duplicate of an item that was rolled back: {j}"
+    );
+}
+
+#[test]
 fn a_crash_before_the_catalog_commit_loses_nothing_committed() {
     let d = Dir::with_archive();
     let files = small_batches(&d);

@@ -412,6 +412,7 @@ pub fn run_stream(
         let mut pending: Option<Pending<'_, '_>> = None;
         // The last batch written, held open until a flush makes its names durable.
         let mut held: Option<Held> = None;
+        let mut lock_held_since = std::time::Instant::now();
         loop {
             let interrupted = crate::interrupt::requested();
             let mut chunk: Vec<ItemPlan> = Vec::new();
@@ -456,6 +457,10 @@ pub fn run_stream(
                 Some(handle) => match handle.join() {
                     Ok((a, r, outcome, h)) => {
                         held = h;
+                        if let (Err(_), Some(s)) = (&outcome, staging.as_deref()) {
+                            // The batch held is complete but for its names' flush.
+                            let _ = finish(a, s, held.take(), r);
+                        }
                         (a, r, outcome?)
                     }
                     Err(panic) => std::panic::resume_unwind(panic),
@@ -502,8 +507,17 @@ pub fn run_stream(
             }
             let staging = staging.as_deref();
             let mut h = held.take();
+            // A held batch keeps the catalog's write lock until the next batch is copied.
+            // Only batches that copy quickly are held, and never for over a second in a
+            // row: then one batch commits at once, and another process waiting to write
+            // (an `edit`, a second ingest) finds the lock free while the next is copied.
+            let defer = bytes <= DEFER_BYTES && lock_held_since.elapsed() < DEFER_FOR;
+            if !defer {
+                lock_held_since = std::time::Instant::now();
+            }
             pending = Some(scope.spawn(move || {
-                let outcome = commit_staged(&mut *a, staging, chunk, results, &mut *r, &mut h);
+                let outcome =
+                    commit_staged(&mut *a, staging, chunk, results, &mut *r, &mut h, defer);
                 (a, r, outcome, h)
             }));
         }
@@ -534,6 +548,12 @@ pub fn run_stream(
     }
     Ok(report)
 }
+
+/// Batches of at most this many bytes are held open for the next batch's flush (they
+/// copy in a fraction of a second, so the catalog's write lock is not held for long).
+const DEFER_BYTES: u64 = 64 << 20;
+/// The longest the pipeline keeps the write lock by holding batch after batch.
+const DEFER_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// One file's staging outcome: (plan index, file index, result).
 type StageResult = (usize, usize, std::result::Result<Staged, StageError>);
@@ -591,11 +611,12 @@ fn stage_all(
 /// the run had to stop (the store or the catalog could not be written, or the run was
 /// interrupted).
 ///
-/// The rows are left in the catalog connection's open transaction, in `held`, and commit
-/// when the next batch is made durable: one flush writes that batch's bytes and this
-/// batch's new names together (the first half of the flushes a batch needs, where two per
-/// batch were each on the pipeline's critical path). The batch held before this one
-/// commits here, right after that flush; the last one is committed by `finish`.
+/// With `defer`, the rows are left in the catalog connection's open transaction, in
+/// `held`, and commit when the next batch is made durable: one flush writes that batch's
+/// bytes and this batch's new names together, where a flush for each was on the
+/// pipeline's critical path. The batch held before this one commits here, right after
+/// that flush; the last one is committed by `finish`. Without `defer` the batch is
+/// flushed and committed before this returns.
 fn commit_staged(
     archive: &mut Archive,
     staging: Option<&dyn store::ObjectWriter>,
@@ -603,6 +624,7 @@ fn commit_staged(
     results: Vec<StageResult>,
     report: &mut IngestReport,
     held: &mut Option<Held>,
+    defer: bool,
 ) -> Result<Option<String>> {
     let mut per_plan: Vec<Vec<Option<Staged>>> = chunk
         .iter()
@@ -663,6 +685,36 @@ fn commit_staged(
             }
         }
     }
+    // Step 2 for this batch, and the end of step 3 for the batch before (docs/format.md);
+    // then the batch before commits. The duplicate checks below run after that commit, so
+    // they name only committed items.
+    if let Some(staging) = staging {
+        let counts: Vec<usize> = prepared.iter().map(|p| p.staged.len()).collect();
+        let all: Vec<Staged> = prepared
+            .iter_mut()
+            .flat_map(|p| std::mem::take(&mut p.staged))
+            .collect();
+        if let Err(e) = staging.flush(&all, held.as_ref().map(|h| &h.placement)) {
+            // Neither batch may be committed: the names of the one before are in doubt too.
+            archive.catalog.rollback_open();
+            *held = None;
+            staging.discard(all);
+            let committed = report.stored.len();
+            return Ok(Some(format!(
+                "the store could not be made durable ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
+            )));
+        }
+        if let Some(h) = held.take() {
+            if let Some(stop) = commit_held(archive, h, report) {
+                staging.discard(all);
+                return Ok(Some(stop));
+            }
+        }
+        let mut all = all.into_iter();
+        for (p, n) in prepared.iter_mut().zip(counts) {
+            p.staged = all.by_ref().take(n).collect();
+        }
+    }
     // Items already in the catalog are duplicates: their staged copies are dropped
     // before anything is renamed into the store.
     let mut fresh = Vec::new();
@@ -711,23 +763,6 @@ fn commit_staged(
         .iter_mut()
         .flat_map(|p| std::mem::take(&mut p.staged))
         .collect();
-    // Step 2 for this batch, and the end of step 3 for the batch before (docs/format.md).
-    if let Err(e) = staging.flush(&all, held.as_ref().map(|h| &h.placement)) {
-        // Neither batch may be committed: the names of the one before are in doubt too.
-        archive.catalog.rollback_open();
-        *held = None;
-        staging.discard(all);
-        let committed = report.stored.len();
-        return Ok(Some(format!(
-            "the store could not be made durable ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
-        )));
-    }
-    if let Some(h) = held.take() {
-        if let Some(stop) = commit_held(archive, h, report) {
-            staging.discard(all);
-            return Ok(Some(stop));
-        }
-    }
     // Step 3: the objects are renamed into place on a thread of their own while this
     // batch's rows are written (both mostly wait on the file system).
     let (placed, written) = std::thread::scope(|scope| {
@@ -755,6 +790,13 @@ fn commit_staged(
         Ok(mut h) => {
             h.placement = placement;
             *held = Some(h);
+            if !defer {
+                // Flushed and committed now: the write lock is free while the next batch
+                // is copied.
+                if let Some(stop) = finish(archive, staging, held.take(), report) {
+                    return Ok(Some(stop));
+                }
+            }
             Ok(None)
         }
         Err(e) => {

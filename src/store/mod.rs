@@ -533,24 +533,21 @@ impl Staging {
                 Some(parent) => make_folder(parent)?,
                 None => false,
             };
-            match place(&s.tmp, &dest, s.size)? {
-                Placed::Present => new.push(false),
-                Placed::Renamed if !new_folder => {
-                    new.push(true);
-                    if let Some(parent) = dest.parent() {
-                        folders.insert(parent.to_path_buf());
-                    }
-                }
-                Placed::Renamed => {
-                    new.push(true);
-                    // New fan-out folders must themselves reach the disk.
-                    let mut d = dest.parent();
-                    for _ in 0..3 {
-                        if let Some(p) = d {
-                            folders.insert(p.to_path_buf());
-                            d = p.parent();
-                        }
-                    }
+            let placed = place(&s.tmp, &dest, s.size)?;
+            new.push(matches!(placed, Placed::Renamed));
+            // A folder made here must itself reach the disk, with its parents' entries,
+            // whatever became of the rename (on two threads, the other one may have
+            // renamed the same bytes into it first).
+            let levels = match (new_folder, placed) {
+                (true, _) => 3,
+                (false, Placed::Renamed) => 1,
+                (false, Placed::Present) => 0,
+            };
+            let mut d = dest.parent();
+            for _ in 0..levels {
+                if let Some(p) = d {
+                    folders.insert(p.to_path_buf());
+                    d = p.parent();
                 }
             }
         }
