@@ -559,13 +559,7 @@ fn a_failed_flush_rolls_back_the_batch_whose_names_it_carried() {
         let files = small_batches(&d);
         let mut args = vec!["ingest"];
         args.extend(files.iter().map(String::as_str));
-        let r: crate::util::Run = d
-            .cmd()
-            .args(&args)
-            .env("HISHATAK_FAULTS", format!("dir-sync=2:{action}"))
-            .output()
-            .unwrap()
-            .into();
+        let r = crate::reliability::run_env(&d, &args, &format!("dir-sync=2:{action}"));
         assert_ne!(r.code, 0, "{action}: {}", r.stderr);
         if action == "eio" {
             assert_eq!(r.code, 3, "{}", r.stderr);
@@ -612,13 +606,7 @@ fn a_batch_rolled_back_by_a_failed_flush_is_not_named_as_the_next_ones_original(
         })
         .collect();
     args.extend(copies.iter().map(String::as_str));
-    let r: crate::util::Run = d
-        .cmd()
-        .args(&args)
-        .env("HISHATAK_FAULTS", "dir-sync=1:eio")
-        .output()
-        .unwrap()
-        .into();
+    let r = crate::reliability::run_env(&d, &args, "dir-sync=1:eio");
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("Input/output error"), "{}", r.stderr);
     assert_eq!(d.count("SELECT COUNT(*) FROM items"), 0);

@@ -64,7 +64,8 @@ fn batch(d: &Dir, name: &str, n: usize) -> PathBuf {
     d.path().join(name)
 }
 
-fn run_env(d: &Dir, args: &[&str], faults: &str) -> Run {
+/// Run hishatak with `HISHATAK_FAULTS` set to `faults`.
+pub fn run_env(d: &Dir, args: &[&str], faults: &str) -> Run {
     d.cmd()
         .args(args)
         .env("HISHATAK_FAULTS", faults)

@@ -699,10 +699,7 @@ fn commit_staged(
             archive.catalog.rollback_open();
             *held = None;
             staging.discard(all);
-            let committed = report.stored.len();
-            return Ok(Some(format!(
-                "the store could not be made durable ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
-            )));
+            return Ok(Some(not_durable(&e, report)));
         }
         if let Some(h) = held.take() {
             if let Some(stop) = commit_held(archive, h, report) {
@@ -809,6 +806,14 @@ fn commit_staged(
     }
 }
 
+/// What a failed flush says: nothing of the batch (or of the one it carried) is kept.
+fn not_durable(e: &Error, report: &IngestReport) -> String {
+    format!(
+        "the store could not be made durable ({e}); the batch stopped, and the {} item(s) committed before stay valid",
+        report.stored.len()
+    )
+}
+
 /// What a failed catalog commit says of the batch and of the store.
 fn rolled_back(committed: usize) -> String {
     format!(
@@ -862,10 +867,7 @@ fn finish(
     let h = held?;
     if let Err(e) = staging.flush(&[], Some(&h.placement)) {
         archive.catalog.rollback_open();
-        let committed = report.stored.len();
-        return Some(format!(
-            "the store could not be made durable ({e}); the batch stopped, and the {committed} item(s) committed before stay valid"
-        ));
+        return Some(not_durable(&e, report));
     }
     commit_held(archive, h, report)
 }
