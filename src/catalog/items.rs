@@ -464,6 +464,30 @@ pub(crate) fn insert_item(
     Ok(id)
 }
 
+/// The ids of the items with these fingerprints (`None` for a fingerprint not stored), read
+/// in one read transaction: in autocommit mode each lookup takes and lets go of the WAL
+/// read lock (two `fcntl` calls and a look at the WAL index), 20,000 system calls for a
+/// folder of 10,000 files.
+pub(crate) fn find_by_fingerprints(
+    conn: &rusqlite::Connection,
+    fingerprints: &[&str],
+) -> Result<Vec<Option<String>>> {
+    let read = if conn.is_autocommit() && fingerprints.len() > 1 {
+        Some(conn.unchecked_transaction()?)
+    } else {
+        None
+    };
+    let found = fingerprints
+        .iter()
+        .map(|f| find_by_fingerprint(conn, f))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(read) = read {
+        // Nothing was written: this only ends the read transaction.
+        read.commit()?;
+    }
+    Ok(found)
+}
+
 /// The id of the item with this fingerprint, if any.
 pub(crate) fn find_by_fingerprint(
     conn: &rusqlite::Connection,

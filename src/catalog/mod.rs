@@ -11,7 +11,9 @@ mod items;
 mod sets;
 
 pub use content::{ContentRecord, ImageHash, NewDerivative};
-pub(crate) use items::{find_by_fingerprint, insert_item, normalize_id as normalize_item_id};
+pub(crate) use items::{
+    find_by_fingerprint, find_by_fingerprints, insert_item, normalize_id as normalize_item_id,
+};
 pub use items::{EventRow, FileRow, Item, ListFilter, NewFile, NewText, StoredObject, TextRow};
 pub use sets::{Set, SetChanges, SetEntry, SetKind, SetSummary};
 

@@ -716,8 +716,11 @@ fn commit_staged(
     // before anything is renamed into the store.
     let mut fresh = Vec::new();
     let mut seen_in_batch: HashMap<String, usize> = HashMap::new();
-    for p in prepared {
-        let existing = catalog::find_by_fingerprint(archive.catalog.conn(), &p.fingerprint)?;
+    let existing = {
+        let fingerprints: Vec<&str> = prepared.iter().map(|p| p.fingerprint.as_str()).collect();
+        catalog::find_by_fingerprints(archive.catalog.conn(), &fingerprints)?
+    };
+    for (p, existing) in prepared.into_iter().zip(existing) {
         if let Some(id) = existing {
             report.duplicates.push(Duplicate {
                 source: p.plan.source.clone(),

@@ -98,6 +98,11 @@ fn copy_small(
         hasher.update(&buf[..n]);
         out.write_all(&buf[..n]).map_err(CopyError::Write)?;
         size += n as u64;
+        if n < buf.len() {
+            // `read_full` stops short only at the end of the input: asking again would
+            // cost one more `read` per file for the same answer.
+            break;
+        }
     }
     Ok(Hashed {
         sha256: hex::encode(hasher.finalize()),
