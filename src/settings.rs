@@ -126,7 +126,7 @@ pub struct IngestSettings {
 impl Default for IngestSettings {
     fn default() -> Self {
         IngestSettings {
-            batch_items: 500,
+            batch_items: 1500,
             batch_bytes: 1 << 30,
         }
     }

@@ -411,7 +411,7 @@ fn small_batches(d: &Dir) -> Vec<String> {
     let text = std::fs::read_to_string(&settings).unwrap();
     std::fs::write(
         &settings,
-        text.replace("batch_items = 500", "batch_items = 2"),
+        text.replace("batch_items = 1500", "batch_items = 2"),
     )
     .unwrap();
     (1..=6)

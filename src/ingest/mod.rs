@@ -551,7 +551,7 @@ pub fn run_stream(
 
 /// Batches of at most this many bytes are held open for the next batch's flush (they
 /// copy in a fraction of a second, so the catalog's write lock is not held for long).
-const DEFER_BYTES: u64 = 64 << 20;
+const DEFER_BYTES: u64 = 128 << 20;
 /// The longest the pipeline keeps the write lock by holding batch after batch.
 const DEFER_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
