@@ -35,6 +35,20 @@ fn checked(t: Timed) -> (f64, f64) {
     (t.secs, t.mb)
 }
 
+/// One run of ours beside the reference's run just before it: the medians below can pair
+/// a run on a fast minute of the shared disk with one on a slow minute, and the CPU
+/// seconds show whether a side waited on the disk or on the processor.
+fn paired(what: &str, run: usize, ours: Timed, tool: &str, theirs: Timed) {
+    eprintln!(
+        "{what}, run {run}: hishatak {:.2} s ({:.2} CPU s), {tool} {:.2} s ({:.2} CPU s), ratio {:.2}",
+        ours.secs,
+        ours.cpu,
+        theirs.secs,
+        theirs.cpu,
+        ours.secs / theirs.secs.max(1e-9)
+    );
+}
+
 fn median(mut v: Vec<(f64, f64)>) -> (f64, f64) {
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let peak = v.iter().map(|x| x.1).fold(0.0, f64::max);
@@ -134,20 +148,19 @@ fn main() {
         let _ = fs::remove_dir_all(&copy_dest);
         fs::create_dir_all(&copy_dest).ok();
         dropped &= settle(&[&large]);
-        theirs.push(checked(timed_sh(&format!(
-            "cp {} {} && sync",
-            sh(&large),
-            sh(&copy_dest)
-        ))));
+        let cp = timed_sh(&format!("cp {} {} && sync", sh(&large), sh(&copy_dest)));
+        theirs.push(checked(cp));
         let _ = fs::remove_dir_all(&copy_dest);
         reset(&archive);
         dropped &= settle(&[&large]);
-        ours.push(checked(timed_sh(&format!(
+        let us = timed_sh(&format!(
             "{} --archive {} ingest --quiet {}",
             sh(&bin),
             sh(&archive),
             sh(&large)
-        ))));
+        ));
+        ours.push(checked(us));
+        paired("large file", ours.len(), us, "cp + sync", cp);
     }
     let ours = median(ours);
     let size = format!("1 x {large_mb} MiB");
@@ -184,11 +197,8 @@ fn main() {
         ))));
         let copy_run = base.join(format!("copy-{run}"));
         dropped &= settle(&[&small]);
-        theirs.push(checked(timed_sh(&format!(
-            "cp -r {} {} && sync",
-            sh(&small),
-            sh(&copy_run)
-        ))));
+        let cp = timed_sh(&format!("cp -r {} {} && sync", sh(&small), sh(&copy_run)));
+        theirs.push(checked(cp));
         // What the store's layout alone costs: the same files copied (no hashing, no
         // catalog) to the names they get in `objects/ab/cd/<sha256>`, then `sync`. With
         // 10,000 objects over 65,536 two-level folders nearly every object gets a
@@ -205,12 +215,14 @@ fn main() {
         small_archive = base.join(format!("archive-small-{run}"));
         reset(&small_archive);
         dropped &= settle(&[&small]);
-        ours.push(checked(timed_sh(&format!(
+        let us = timed_sh(&format!(
             "{} --archive {} ingest --quiet {}",
             sh(&bin),
             sh(&small_archive),
             sh(&small)
-        ))));
+        ));
+        ours.push(checked(us));
+        paired("small files", ours.len(), us, "cp -r + sync", cp);
     }
     let ours = median(ours);
     let size = format!("{small_n} x {small_kb} KiB");

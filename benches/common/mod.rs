@@ -39,6 +39,8 @@ pub struct Timed {
     pub secs: f64,
     /// Peak resident memory, MB.
     pub mb: f64,
+    /// CPU seconds, user + system, of the command and its children.
+    pub cpu: f64,
     /// Whether the command succeeded (its stderr is printed when not).
     pub ok: bool,
 }
@@ -46,7 +48,7 @@ pub struct Timed {
 /// Run a command under GNU time.
 pub fn timed_args(args: &[&str]) -> Timed {
     let out = Command::new("/usr/bin/time")
-        .args(["-f", "TIME %e %M"])
+        .args(["-f", "TIME %e %M %U %S"])
         .args(args)
         .output()
         .expect("GNU time (/usr/bin/time) is needed for this benchmark");
@@ -58,7 +60,7 @@ pub fn timed_args(args: &[&str]) -> Timed {
         .lines()
         .rev()
         .find(|l| l.starts_with("TIME "))
-        .unwrap_or("TIME 0 0");
+        .unwrap_or("TIME 0 0 0 0");
     let v: Vec<f64> = line
         .split_whitespace()
         .skip(1)
@@ -67,6 +69,7 @@ pub fn timed_args(args: &[&str]) -> Timed {
     Timed {
         secs: v.first().copied().unwrap_or(0.0),
         mb: v.get(1).copied().unwrap_or(0.0) / 1024.0,
+        cpu: v.get(2).copied().unwrap_or(0.0) + v.get(3).copied().unwrap_or(0.0),
         ok: out.status.success(),
     }
 }
