@@ -407,14 +407,7 @@ fn a_transcript_flag_is_decoded_and_bad_text_refused_with_its_offset() {
 
 /// An archive whose batches hold two items, and six small files to ingest.
 fn small_batches(d: &Dir) -> Vec<String> {
-    let settings = d.archive().join("hishatak.toml");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    assert!(text.contains("batch_items = 1500"), "{text}");
-    std::fs::write(
-        &settings,
-        text.replace("batch_items = 1500", "batch_items = 2"),
-    )
-    .unwrap();
+    d.set_batch_items(2);
     (1..=6)
         .map(|i| {
             d.write(&format!("in/f{i}.txt"), format!("file number {i}"))

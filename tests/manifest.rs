@@ -334,14 +334,7 @@ fn rows_refused_in_later_batches_keep_their_row_numbers_and_the_rest_are_stored(
     ];
     for format in ["csv", "jsonl", "json"] {
         let d = Dir::with_archive();
-        let settings = d.archive().join("hishatak.toml");
-        let text = std::fs::read_to_string(&settings).unwrap();
-        assert!(text.contains("batch_items = 1500"));
-        std::fs::write(
-            &settings,
-            text.replace("batch_items = 1500", "batch_items = 2"),
-        )
-        .unwrap();
+        d.set_batch_items(2);
         for i in 1..=9 {
             d.write(&format!("box/f{i}.txt"), format!("item number {i}"));
         }

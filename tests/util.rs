@@ -95,6 +95,19 @@ impl Dir {
         self.path().join("archive")
     }
 
+    /// Make the archive's ingest batches hold `n` items (its `hishatak.toml` must still
+    /// have the default that `init` writes).
+    pub fn set_batch_items(&self, n: usize) {
+        let settings = self.archive().join("hishatak.toml");
+        let text = std::fs::read_to_string(&settings).unwrap();
+        assert!(text.contains("batch_items = 1500"), "{text}");
+        std::fs::write(
+            &settings,
+            text.replace("batch_items = 1500", &format!("batch_items = {n}")),
+        )
+        .unwrap();
+    }
+
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_hishatak"));
         c.current_dir(self.path());
