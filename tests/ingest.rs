@@ -479,6 +479,45 @@ fn batches_committed_while_the_next_is_copied_keep_order_and_catch_duplicates() 
 }
 
 #[test]
+fn short_first_and_last_batches_store_every_file_in_order() {
+    // Batches of 16: the first takes 2 items, then 16 at a time, and the last 18 files
+    // are split 16 + 2. Every file is stored once, in input order, and the file that
+    // repeats the first one's bytes in the last batch is caught as its duplicate.
+    let d = Dir::with_archive();
+    d.set_batch_items(16);
+    let n = 100;
+    for i in 1..=n {
+        let body = if i == n {
+            "file 1".to_string()
+        } else {
+            format!("file {i}")
+        };
+        d.write(&format!("in/f{i:03}.txt"), body);
+    }
+    let r = d
+        .run(&["ingest", "--json", d.path().join("in").to_str().unwrap()])
+        .ok()
+        .json();
+    let stored = r["stored"].as_array().unwrap();
+    assert_eq!(stored.len(), n - 1, "{r}");
+    for (k, s) in stored.iter().enumerate() {
+        let source = s["source"].as_str().unwrap();
+        assert!(source.ends_with(&format!("f{:03}.txt", k + 1)), "{r}");
+        assert_eq!(s["id"], format!("HSH-{:06}", k + 1), "{r}");
+    }
+    let dups = r["duplicates"].as_array().unwrap();
+    assert_eq!(dups.len(), 1, "{r}");
+    assert!(
+        dups[0]["source"].as_str().unwrap().ends_with("f100.txt"),
+        "{r}"
+    );
+    assert_eq!(dups[0]["id"], "HSH-000001", "{r}");
+    let v = d.run(&["verify", "--json"]).ok().json();
+    assert_eq!(v["checked"], n - 1, "{v}");
+    assert!(v["orphans"].as_array().unwrap().is_empty(), "{v}");
+}
+
+#[test]
 fn a_full_disk_stops_the_batch_and_keeps_what_was_committed() {
     let d = Dir::with_archive();
     let files = small_batches(&d);

@@ -400,9 +400,12 @@ pub fn run_stream(
     let batch_bytes = archive.settings.ingest.batch_bytes;
     let defaults = &opts.defaults;
     let mut plans = plans;
-    // A plan read that did not fit the last batch starts the next one.
-    let mut carry: Option<(ItemPlan, u64)> = None;
+    // A plan read that did not fit the last batch starts the next one: (plan, files, bytes).
+    let mut carry: Option<(ItemPlan, u64, u64)> = None;
     let mut exhausted = false;
+    // Files taken into batches so far, to size the last batches when the total is known.
+    let mut files_taken = 0u64;
+    let mut first_batch = true;
     // Batches are pipelined: while one batch is made durable and committed to the catalog
     // on a thread of its own (disk flushes, renames, SQL: mostly waiting), the next one is
     // read, copied and hashed on all cores. Commits stay in batch order, one at a time.
@@ -420,12 +423,16 @@ pub fn run_stream(
             let mut bytes = 0u64;
             let mut unreadable = None;
             if !interrupted {
-                if let Some((p, size)) = carry.take() {
+                if let Some((p, files, size)) = carry.take() {
                     chunk.push(p);
+                    files_taken += files;
                     bytes = size;
                 }
             }
-            while !interrupted && !exhausted && chunk.len() < batch_items {
+            let files_left = totals.map(|_| total_files.saturating_sub(files_taken));
+            let limit = batch_limit(batch_items, first_batch, files_left);
+            first_batch = false;
+            while !interrupted && !exhausted && chunk.len() < limit {
                 match plans.next() {
                     None => exhausted = true,
                     Some(Err(e)) => {
@@ -435,12 +442,13 @@ pub fn run_stream(
                     Some(Ok(Err(r))) => refused.push(r),
                     Some(Ok(Ok(mut plan))) => {
                         plan.record.fill_from(defaults);
-                        let (_, size) = plan_size(&plan);
+                        let (files, size) = plan_size(&plan);
                         if !chunk.is_empty() && bytes + size > batch_bytes {
-                            carry = Some((plan, size));
+                            carry = Some((plan, files, size));
                             break;
                         }
                         bytes += size;
+                        files_taken += files;
                         chunk.push(plan);
                     }
                 }
@@ -547,6 +555,28 @@ pub fn run_stream(
         }
     }
     Ok(report)
+}
+
+/// How many items the next batch takes. A batch's commit runs beside the next batch's
+/// copy, so the first copy and the last commit run alone: a first batch of an eighth of
+/// the usual size starts that overlap sooner, and when the files left (`files_left`, if
+/// the total is known) would make one batch and a bit, they are split so that the last
+/// batch is an eighth too and leaves less to commit at the end. Batches of fewer than
+/// eight items are never split.
+fn batch_limit(batch_items: usize, first: bool, files_left: Option<u64>) -> usize {
+    let ramp = batch_items / 8;
+    if ramp == 0 {
+        return batch_items;
+    }
+    if first {
+        return ramp;
+    }
+    match files_left {
+        Some(left) if left > ramp as u64 && left <= (batch_items + ramp) as u64 => {
+            left as usize - ramp
+        }
+        _ => batch_items,
+    }
 }
 
 /// Batches of at most this many bytes are held open for the next batch's flush (they
@@ -1052,4 +1082,32 @@ fn prepare(mut plan: ItemPlan, staged: Vec<Staged>) -> std::result::Result<Prepa
         kind_inferred,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_limit;
+
+    #[test]
+    fn first_and_last_batches_are_an_eighth() {
+        // 10,000 files in batches of 1,500: 187, six of 1,500, then 813 left is split.
+        let mut left = 10_000u64;
+        let mut sizes = Vec::new();
+        let mut first = true;
+        while left > 0 {
+            let n = (batch_limit(1500, first, Some(left)) as u64).min(left);
+            first = false;
+            sizes.push(n);
+            left -= n;
+        }
+        assert_eq!(sizes, [187, 1500, 1500, 1500, 1500, 1500, 1500, 626, 187]);
+        // No total known (a manifest without a progress bar): full batches after the first.
+        assert_eq!(batch_limit(1500, false, None), 1500);
+        // A run that fits the first batch; a tail no larger than an eighth is not split.
+        assert_eq!(batch_limit(1500, true, Some(100)), 187);
+        assert_eq!(batch_limit(1500, false, Some(187)), 1500);
+        // Batches under eight items are never split.
+        assert_eq!(batch_limit(2, true, Some(6)), 2);
+        assert_eq!(batch_limit(7, false, Some(8)), 7);
+    }
 }
