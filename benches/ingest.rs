@@ -38,14 +38,27 @@ fn checked(t: Timed) -> (f64, f64) {
 /// One run of ours beside the reference's run just before it: the medians below can pair
 /// a run on a fast minute of the shared disk with one on a slow minute, and the CPU
 /// seconds show whether a side waited on the disk or on the processor.
-fn paired(what: &str, run: usize, ours: Timed, tool: &str, theirs: Timed) {
+/// Returns the run's ratio (ours / theirs).
+fn paired(what: &str, run: usize, ours: Timed, tool: &str, theirs: Timed) -> f64 {
+    let ratio = ours.secs / theirs.secs.max(1e-9);
     eprintln!(
-        "{what}, run {run}: hishatak {:.2} s ({:.2} CPU s), {tool} {:.2} s ({:.2} CPU s), ratio {:.2}",
-        ours.secs,
-        ours.cpu,
-        theirs.secs,
-        theirs.cpu,
-        ours.secs / theirs.secs.max(1e-9)
+        "{what}, run {run}: hishatak {:.2} s ({:.2} CPU s), {tool} {:.2} s ({:.2} CPU s), ratio {ratio:.2}",
+        ours.secs, ours.cpu, theirs.secs, theirs.cpu,
+    );
+    ratio
+}
+
+/// The per-run ratios in one line: their median and range, and how many runs met
+/// `limit`. The table's ratio is of the two medians, which may come from different runs.
+fn ratios(what: &str, mut r: Vec<f64>, limit: f64) {
+    r.sort_by(f64::total_cmp);
+    let met = r.iter().filter(|x| **x <= limit).count();
+    eprintln!(
+        "{what}: per-run ratios median {:.2}, range {:.2}-{:.2}; {met} of {} run(s) at most {limit}",
+        r[r.len() / 2],
+        r[0],
+        r[r.len() - 1],
+        r.len()
     );
 }
 
@@ -139,6 +152,7 @@ fn main() {
     let copy_dest = base.join("copy");
 
     // One large file.
+    let mut pairs = Vec::new();
     let (mut ours, mut theirs, mut hashed) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         hashed.push(checked(timed_sh(&format!(
@@ -160,8 +174,9 @@ fn main() {
             sh(&large)
         ));
         ours.push(checked(us));
-        paired("large file", ours.len(), us, "cp + sync", cp);
+        pairs.push(paired("large file", ours.len(), us, "cp + sync", cp));
     }
+    ratios("large file", std::mem::take(&mut pairs), 1.2);
     let ours = median(ours);
     let size = format!("1 x {large_mb} MiB");
     rows.push(row(
@@ -222,8 +237,9 @@ fn main() {
             sh(&small)
         ));
         ours.push(checked(us));
-        paired("small files", ours.len(), us, "cp -r + sync", cp);
+        pairs.push(paired("small files", ours.len(), us, "cp -r + sync", cp));
     }
+    ratios("small files", std::mem::take(&mut pairs), 1.5);
     let ours = median(ours);
     let size = format!("{small_n} x {small_kb} KiB");
     rows.push(row(
