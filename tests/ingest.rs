@@ -480,12 +480,13 @@ fn batches_committed_while_the_next_is_copied_keep_order_and_catch_duplicates() 
 
 #[test]
 fn short_first_and_last_batches_store_every_file_in_order() {
-    // Batches of 16: the first takes 2 items, then 16 at a time, and the last 18 files
-    // are split 16 + 2. Every file is stored once, in input order, and the file that
-    // repeats the first one's bytes in the last batch is caught as its duplicate.
+    // Batches of 16: the first takes 2 items, then 16 at a time, and the last 13 items
+    // are split 11 + 2 (95 = 2 + 5 x 16 + 11 + 2). Every file is stored once, in input
+    // order, and the file that repeats the first one's bytes in the last batch is caught
+    // as its duplicate.
     let d = Dir::with_archive();
     d.set_batch_items(16);
-    let n = 100;
+    let n = 95;
     for i in 1..=n {
         let body = if i == n {
             "file 1".to_string()
@@ -494,24 +495,40 @@ fn short_first_and_last_batches_store_every_file_in_order() {
         };
         d.write(&format!("in/f{i:03}.txt"), body);
     }
+    let input = d.path().join("in");
+    // The batches really are 2, 16, ...: a disk that fills on the third file's copy
+    // leaves the first batch, two items, committed.
+    let r: crate::util::Run = d
+        .cmd()
+        .args(["ingest", input.to_str().unwrap()])
+        .env("HISHATAK_FAULTS", "stage-write=3:enospc")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2 item(s) committed before stay valid"),
+        "{}",
+        r.stderr
+    );
     let r = d
-        .run(&["ingest", "--json", d.path().join("in").to_str().unwrap()])
+        .run(&["ingest", "--json", input.to_str().unwrap()])
         .ok()
         .json();
     let stored = r["stored"].as_array().unwrap();
-    assert_eq!(stored.len(), n - 1, "{r}");
+    assert_eq!(stored.len(), n - 3, "{r}");
     for (k, s) in stored.iter().enumerate() {
         let source = s["source"].as_str().unwrap();
-        assert!(source.ends_with(&format!("f{:03}.txt", k + 1)), "{r}");
-        assert_eq!(s["id"], format!("HSH-{:06}", k + 1), "{r}");
+        assert!(source.ends_with(&format!("f{:03}.txt", k + 3)), "{r}");
+        assert_eq!(s["id"], format!("HSH-{:06}", k + 3), "{r}");
     }
     let dups = r["duplicates"].as_array().unwrap();
-    assert_eq!(dups.len(), 1, "{r}");
+    assert_eq!(dups.len(), 3, "{r}");
     assert!(
-        dups[0]["source"].as_str().unwrap().ends_with("f100.txt"),
+        dups[2]["source"].as_str().unwrap().ends_with("f095.txt"),
         "{r}"
     );
-    assert_eq!(dups[0]["id"], "HSH-000001", "{r}");
+    assert_eq!(dups[2]["id"], "HSH-000001", "{r}");
     let v = d.run(&["verify", "--json"]).ok().json();
     assert_eq!(v["checked"], n - 1, "{v}");
     assert!(v["orphans"].as_array().unwrap().is_empty(), "{v}");

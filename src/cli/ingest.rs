@@ -148,7 +148,7 @@ pub fn run(archive: &Option<PathBuf>, args: IngestArgs, quiet: bool) -> Result<O
             // The bar's totals take a first pass over the rows (counts only).
             let totals = if bar.shown() {
                 match manifest.totals() {
-                    Ok(t) => Some((t.files, t.bytes)),
+                    Ok(t) => Some(t),
                     Err(hishatak::Error::Interrupted) => return Ok(Outcome::Code(130)),
                     Err(e) => return Err(e.into()),
                 }

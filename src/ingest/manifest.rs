@@ -168,6 +168,8 @@ pub fn read(path: &Path) -> Result<Vec<Planned>> {
 pub struct Totals {
     /// Rows with an item (blank rows not counted).
     pub rows: u64,
+    /// Rows that plan (are not refused before their files are read).
+    pub items: u64,
     /// Files of the rows that plan (masters and texts).
     pub files: u64,
     /// Their bytes.
@@ -258,6 +260,7 @@ impl Manifest {
             }
             t.rows += 1;
             if let Ok(plan) = p? {
+                t.items += 1;
                 let (files, bytes) = super::plan_size(&plan);
                 t.files += files;
                 t.bytes += bytes;

@@ -364,10 +364,16 @@ pub fn run(
         .flatten()
         .map(plan_size)
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let totals = manifest::Totals {
+        rows: plans.len() as u64,
+        items: plans.iter().flatten().count() as u64,
+        files,
+        bytes,
+    };
     run_stream(
         archive,
         plans.into_iter().map(Ok),
-        Some((files, bytes)),
+        Some(totals),
         opts,
         progress,
     )
@@ -375,13 +381,13 @@ pub fn run(
 
 /// Run an ingest over plans read one at a time (a manifest's rows): a batch is taken,
 /// stored and committed before the next is read, so memory holds one batch, not the
-/// input. `totals` (files, bytes) sizes the progress bar when known. An `Err` from
+/// input. `totals` sizes the progress bar and the last batches when known. An `Err` from
 /// `plans` (the input could not be read further) stops the run like a full disk: what
 /// was committed before it stays.
 pub fn run_stream(
     archive: &mut Archive,
     plans: impl Iterator<Item = Result<std::result::Result<ItemPlan, Refusal>>>,
-    totals: Option<(u64, u64)>,
+    totals: Option<manifest::Totals>,
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
@@ -389,7 +395,7 @@ pub fn run_stream(
         dry_run: opts.dry_run,
         ..IngestReport::default()
     };
-    let (total_files, total_bytes) = totals.unwrap_or((0, 0));
+    let (total_files, total_bytes) = totals.as_ref().map_or((0, 0), |t| (t.files, t.bytes));
     progress.begin("ingest", total_files, total_bytes);
     let staging = if opts.dry_run {
         None
@@ -400,11 +406,11 @@ pub fn run_stream(
     let batch_bytes = archive.settings.ingest.batch_bytes;
     let defaults = &opts.defaults;
     let mut plans = plans;
-    // A plan read that did not fit the last batch starts the next one: (plan, files, bytes).
-    let mut carry: Option<(ItemPlan, u64, u64)> = None;
+    // A plan read that did not fit the last batch starts the next one.
+    let mut carry: Option<(ItemPlan, u64)> = None;
     let mut exhausted = false;
-    // Files taken into batches so far, to size the last batches when the total is known.
-    let mut files_taken = 0u64;
+    // Items taken into batches so far, to size the last batches when the total is known.
+    let mut items_taken = 0u64;
     let mut first_batch = true;
     // Batches are pipelined: while one batch is made durable and committed to the catalog
     // on a thread of its own (disk flushes, renames, SQL: mostly waiting), the next one is
@@ -423,14 +429,14 @@ pub fn run_stream(
             let mut bytes = 0u64;
             let mut unreadable = None;
             if !interrupted {
-                if let Some((p, files, size)) = carry.take() {
+                if let Some((p, size)) = carry.take() {
                     chunk.push(p);
-                    files_taken += files;
+                    items_taken += 1;
                     bytes = size;
                 }
             }
-            let files_left = totals.map(|_| total_files.saturating_sub(files_taken));
-            let limit = batch_limit(batch_items, first_batch, files_left);
+            let items_left = totals.as_ref().map(|t| t.items.saturating_sub(items_taken));
+            let limit = batch_limit(batch_items, first_batch, items_left);
             first_batch = false;
             while !interrupted && !exhausted && chunk.len() < limit {
                 match plans.next() {
@@ -442,13 +448,13 @@ pub fn run_stream(
                     Some(Ok(Err(r))) => refused.push(r),
                     Some(Ok(Ok(mut plan))) => {
                         plan.record.fill_from(defaults);
-                        let (files, size) = plan_size(&plan);
+                        let (_, size) = plan_size(&plan);
                         if !chunk.is_empty() && bytes + size > batch_bytes {
-                            carry = Some((plan, files, size));
+                            carry = Some((plan, size));
                             break;
                         }
                         bytes += size;
-                        files_taken += files;
+                        items_taken += 1;
                         chunk.push(plan);
                     }
                 }
@@ -559,11 +565,11 @@ pub fn run_stream(
 
 /// How many items the next batch takes. A batch's commit runs beside the next batch's
 /// copy, so the first copy and the last commit run alone: a first batch of an eighth of
-/// the usual size starts that overlap sooner, and when the files left (`files_left`, if
+/// the usual size starts that overlap sooner, and when the items left (`items_left`, if
 /// the total is known) would make one batch and a bit, they are split so that the last
 /// batch is an eighth too and leaves less to commit at the end. Batches of fewer than
-/// eight items are never split.
-fn batch_limit(batch_items: usize, first: bool, files_left: Option<u64>) -> usize {
+/// eight items are never shortened.
+fn batch_limit(batch_items: usize, first: bool, items_left: Option<u64>) -> usize {
     let ramp = batch_items / 8;
     if ramp == 0 {
         return batch_items;
@@ -571,7 +577,7 @@ fn batch_limit(batch_items: usize, first: bool, files_left: Option<u64>) -> usiz
     if first {
         return ramp;
     }
-    match files_left {
+    match items_left {
         Some(left) if left > ramp as u64 && left <= (batch_items + ramp) as u64 => {
             left as usize - ramp
         }
@@ -1090,7 +1096,7 @@ mod tests {
 
     #[test]
     fn first_and_last_batches_are_an_eighth() {
-        // 10,000 files in batches of 1,500: 187, six of 1,500, then 813 left is split.
+        // 10,000 items in batches of 1,500: 187, six of 1,500, then 813 left is split.
         let mut left = 10_000u64;
         let mut sizes = Vec::new();
         let mut first = true;
@@ -1106,7 +1112,7 @@ mod tests {
         // A run that fits the first batch; a tail no larger than an eighth is not split.
         assert_eq!(batch_limit(1500, true, Some(100)), 187);
         assert_eq!(batch_limit(1500, false, Some(187)), 1500);
-        // Batches under eight items are never split.
+        // Batches under eight items are never shortened.
         assert_eq!(batch_limit(2, true, Some(6)), 2);
         assert_eq!(batch_limit(7, false, Some(8)), 7);
     }
