@@ -359,14 +359,17 @@ pub fn run(
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
     // Sized on all cores: one `stat` per file, before anything is copied.
-    let (files, bytes) = plans
+    let (items, files, bytes) = plans
         .par_iter()
         .flatten()
-        .map(plan_size)
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        .map(|p| {
+            let (files, bytes) = plan_size(p);
+            (1, files, bytes)
+        })
+        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
     let totals = manifest::Totals {
         rows: plans.len() as u64,
-        items: plans.iter().flatten().count() as u64,
+        items,
         files,
         bytes,
     };
@@ -409,9 +412,9 @@ pub fn run_stream(
     // A plan read that did not fit the last batch starts the next one.
     let mut carry: Option<(ItemPlan, u64)> = None;
     let mut exhausted = false;
-    // Items taken into batches so far, to size the last batches when the total is known.
+    // Items taken into batches so far: none before the first batch, and the count left
+    // sizes the last batches when the total is known.
     let mut items_taken = 0u64;
-    let mut first_batch = true;
     // Batches are pipelined: while one batch is made durable and committed to the catalog
     // on a thread of its own (disk flushes, renames, SQL: mostly waiting), the next one is
     // read, copied and hashed on all cores. Commits stay in batch order, one at a time.
@@ -436,8 +439,7 @@ pub fn run_stream(
                 }
             }
             let items_left = totals.as_ref().map(|t| t.items.saturating_sub(items_taken));
-            let limit = batch_limit(batch_items, first_batch, items_left);
-            first_batch = false;
+            let limit = batch_limit(batch_items, items_taken == 0, items_left);
             while !interrupted && !exhausted && chunk.len() < limit {
                 match plans.next() {
                     None => exhausted = true,
